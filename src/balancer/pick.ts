@@ -1,0 +1,19 @@
+export interface Backend {
+  index: number;
+  port: number;
+  inflight: number;
+}
+
+/**
+ * Pure: the backend with the fewest requests in flight; ties rotate from
+ * `cursor` so idle backends share the load. Single-threaded R/Python workers
+ * stall behind one slow request, which plain round-robin would queue behind.
+ */
+export function pickBackend<T extends Backend>(backends: readonly T[], cursor: number): T | null {
+  let best: T | null = null;
+  for (let offset = 0; offset < backends.length; offset++) {
+    const candidate = backends[(cursor + offset) % backends.length]!;
+    if (!best || candidate.inflight < best.inflight) best = candidate;
+  }
+  return best;
+}

@@ -1,0 +1,38 @@
+import type { ServiceSnapshot } from '../../types.js';
+import { formatBytes, formatDuration, formatPercent } from '../../format.js';
+import { paint, paintStatus, renderTable, useColour } from '../output.js';
+import { withDaemon } from '../session.js';
+
+export async function run(options: { json?: boolean }): Promise<void> {
+  const services = await withDaemon((client) => client.call<ServiceSnapshot[]>('list'));
+  if (options.json) {
+    process.stdout.write(JSON.stringify(services) + '\n');
+    return;
+  }
+  process.stdout.write(renderList(services, useColour()) + '\n');
+}
+
+/** One row per instance; reasons for errored/waiting services under the table. */
+export function renderList(services: ServiceSnapshot[], colour: boolean): string {
+  if (services.length === 0) return 'no services registered (apictl start <script> adds one)';
+  const rows = services.flatMap((service) =>
+    service.instances.length === 0
+      ? [[service.name, '-', paintStatus(service.status, colour), '-', String(service.port ?? '-'), '-', '-', String(service.restarts), '-']]
+      : service.instances.map((instance) => [
+          service.name,
+          String(instance.index),
+          paintStatus(instance.status, colour),
+          instance.pid === null ? '-' : String(instance.pid),
+          instance.port === null ? '-' : String(instance.port),
+          instance.pid === null ? '-' : formatPercent(instance.cpu),
+          instance.pid === null ? '-' : formatBytes(instance.memory),
+          String(instance.restarts),
+          instance.pid === null ? '-' : formatDuration(instance.uptime),
+        ]),
+  );
+  const table = renderTable(['name', 'inst', 'status', 'pid', 'port', 'cpu', 'memory', 'restarts', 'uptime'], rows);
+  const notes = services
+    .filter((service) => service.reason && service.status !== 'online')
+    .map((service) => paint('gray', `${service.name}: ${service.reason}`, colour));
+  return [table, ...notes].join('\n');
+}

@@ -1,0 +1,98 @@
+import { ApictlError } from '../../errors.js';
+import { parseStoredLine, type LogLine, type LogStream } from '../../logs/log-line.js';
+import { readLastLines, readLastLinesRotated } from '../../logs/tail.js';
+import { DEFAULT_LOG_KEEP } from '../../logs/rotating-file.js';
+import { serviceLogPath } from '../../state/paths.js';
+import type { ServiceSnapshot } from '../../types.js';
+import { paint, serviceColour, useColour } from '../output.js';
+import { withDaemon } from '../session.js';
+
+interface LogsOptions {
+  lines: string;
+  follow: boolean;
+  err?: boolean;
+  out?: boolean;
+  json?: boolean;
+  daemon?: boolean;
+}
+
+export async function run(name: string | undefined, options: LogsOptions): Promise<void> {
+  const count = Number(options.lines);
+  if (!Number.isInteger(count) || count < 0) throw new ApictlError('APICTL_USAGE', `--lines: expected a whole number, got "${options.lines}"`);
+  if (options.err && options.out) throw new ApictlError('APICTL_USAGE', '--err and --out together: leave both out to see both');
+  const streams: LogStream[] = options.err ? ['err'] : options.out ? ['out'] : ['out', 'err'];
+  // `| head` closes our stdout: that is the reader saying "enough", not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+  });
+  await withDaemon(async (client, paths) => {
+    if (options.daemon) {
+      for (const line of readLastLines(paths.daemonLog, count)) process.stdout.write(formatDaemonLine(line) + '\n');
+      return;
+    }
+    const services = await client.call<ServiceSnapshot[]>('list');
+    if (name && !services.some((service) => service.name === name)) {
+      throw new ApictlError('APICTL_UNKNOWN_SERVICE', `no service named "${name}"`, {
+        hint: services.length ? `known: ${services.map((service) => service.name).join(', ')}` : 'nothing is registered yet',
+      });
+    }
+    const selected = services.filter((service) => !name || service.name === name);
+    const print = createPrinter(options.json ?? false, Boolean(name) && selected[0]!.instances.length <= 1);
+    // Subscribe before reading history so nothing written in between is missed.
+    const live: LogLine[] = [];
+    let replaying = true;
+    const following = options.follow
+      ? client.call('logs', { target: name, stream: streams.length === 1 ? streams[0] : undefined }, (event, data) => {
+          if (event !== 'line') return;
+          if (replaying) live.push(data as LogLine);
+          else print(data as LogLine);
+        })
+      : null;
+    const history = selected
+      .flatMap((service) =>
+        streams.flatMap((stream) =>
+          readLastLinesRotated(serviceLogPath(paths, service.name, stream), count, service.definition.logKeep ?? DEFAULT_LOG_KEEP).map(
+            (text) => parseStoredLine(text, service.name, stream),
+          ),
+        ),
+      )
+      .sort((a, b) => a.time - b.time)
+      .slice(-count);
+    for (const line of history) print(line);
+    const seen = new Set(history.map(identity));
+    const lastTime = history.at(-1)?.time ?? 0;
+    for (const line of live) if (line.time > lastTime || (line.time === lastTime && !seen.has(identity(line)))) print(line);
+    replaying = false;
+    if (following) await following;
+  });
+}
+
+function identity(line: LogLine): string {
+  return `${line.time}|${line.service}|${line.instance}|${line.stream}|${line.line}`;
+}
+
+function createPrinter(json: boolean, single: boolean): (line: LogLine) => void {
+  const colour = useColour();
+  return (line) => {
+    if (json) {
+      const { time, service, instance, stream } = line;
+      process.stdout.write(JSON.stringify({ time: new Date(time).toISOString(), service, instance, stream, line: line.line }) + '\n');
+      return;
+    }
+    const tag = `${line.service}${single ? '' : `[${line.instance}]`}${line.stream === 'err' ? ':err' : ''}`;
+    const time = paint('gray', new Date(line.time).toISOString(), colour);
+    process.stdout.write(`${time} ${paint(serviceColour(line.service), tag, colour)} | ${line.line}\n`);
+  };
+}
+
+function formatDaemonLine(text: string): string {
+  try {
+    const entry = JSON.parse(text) as Record<string, unknown>;
+    const { time, level, msg, pid: _pid, ...rest } = entry;
+    const levels: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+    const extra = Object.keys(rest).length ? ` ${JSON.stringify(rest)}` : '';
+    return `${String(time)} ${levels[Number(level)] ?? level} ${String(msg ?? '')}${extra}`;
+  } catch {
+    return text;
+  }
+}

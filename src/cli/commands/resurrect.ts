@@ -1,0 +1,12 @@
+import type { StartResult } from '../../supervisor/supervisor.js';
+import { printResults } from '../results.js';
+import { withDaemon } from '../session.js';
+
+export async function run(options: { wait: boolean }): Promise<void> {
+  const { started, skipped } = await withDaemon((client) =>
+    client.call<{ started: StartResult[]; skipped: string[] }>('resurrect', { wait: options.wait }),
+  );
+  if (skipped.length > 0) process.stdout.write(`already running, skipped: ${skipped.join(', ')}\n`);
+  if (started.length === 0 && skipped.length === 0) process.stdout.write('dump.json lists no services\n');
+  printResults(started, false);
+}

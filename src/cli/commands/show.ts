@@ -1,0 +1,60 @@
+import type { LogLine } from '../../logs/log-line.js';
+import type { ServiceSnapshot } from '../../types.js';
+import { formatBytes, formatPercent } from '../../format.js';
+import { paint, useColour } from '../output.js';
+import { withDaemon } from '../session.js';
+import { renderList } from './list.js';
+
+interface ShowResult {
+  snapshot: ServiceSnapshot;
+  recent: LogLine[];
+  history: Record<number, Array<{ time: number; cpu: number; memory: number }>>;
+}
+
+export async function run(name: string, options: { json?: boolean }): Promise<void> {
+  const result = await withDaemon((client) => client.call<ShowResult>('show', { target: name }));
+  if (options.json) {
+    process.stdout.write(JSON.stringify(result) + '\n');
+    return;
+  }
+  const colour = useColour();
+  const { snapshot } = result;
+  const definition = snapshot.definition;
+  const fields: Array<[string, unknown]> = [
+    ['script', definition.script],
+    ['interpreter', snapshot.interpreter],
+    ['args', definition.args.join(' ') || '-'],
+    ['cwd', definition.cwd],
+    ['port', definition.port ?? 'none'],
+    ['instances', definition.instances],
+    ['restart', `${definition.restart} (give up after ${definition.maxRestarts} quick crashes)`],
+    ['stop', `${definition.stopSignal ?? 'default signal'}, SIGKILL after ${definition.killTimeoutMs} ms`],
+    ['health', definition.health ? `GET ${definition.health.path} every ${definition.health.intervalMs} ms` : '-'],
+    ['max memory', definition.maxMemoryBytes ? formatBytes(definition.maxMemoryBytes) : '-'],
+    ['env', Object.keys(definition.env).join(', ') || '-'],
+    ['env file', definition.envFile ?? '-'],
+    ['watch', definition.watch?.join(', ') ?? '-'],
+  ];
+  const lines = [paint('bold', `${snapshot.name} (${snapshot.status})`, colour)];
+  if (snapshot.reason) lines.push(`reason: ${snapshot.reason}`);
+  for (const [key, value] of fields) lines.push(`${key.padEnd(12)} ${String(value)}`);
+  lines.push('', renderList([snapshot], colour));
+  for (const [index, samples] of Object.entries(result.history)) {
+    if (samples.length === 0) continue;
+    const cpu = samples.map((sample) => sample.cpu);
+    const memory = samples.map((sample) => sample.memory);
+    lines.push(
+      `history [${index}] last ${samples.length}s: cpu avg ${formatPercent(average(cpu))} max ${formatPercent(Math.max(...cpu))}, ` +
+        `memory avg ${formatBytes(average(memory))} max ${formatBytes(Math.max(...memory))}`,
+    );
+  }
+  if (result.recent.length > 0) {
+    lines.push('', 'recent log lines:');
+    for (const line of result.recent) lines.push(`  ${new Date(line.time).toISOString()} ${line.stream} | ${line.line}`);
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+function average(values: number[]): number {
+  return values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
+}

@@ -1,0 +1,14 @@
+import { connectDaemon } from '../client/connect.js';
+import type { DaemonClient } from '../client/client.js';
+import { resolvePaths, type HomePaths } from '../state/paths.js';
+
+/** Runs `work` with a client connected to this home's daemon (started if needed). */
+export async function withDaemon<T>(work: (client: DaemonClient, paths: HomePaths) => Promise<T>, autostart = true): Promise<T> {
+  const paths = resolvePaths();
+  const client = await connectDaemon(paths, { autostart });
+  try {
+    return await work(client, paths);
+  } finally {
+    client.close();
+  }
+}

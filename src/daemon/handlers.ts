@@ -1,0 +1,125 @@
+import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { ApictlError } from '../errors.js';
+import { diskProbe } from '../config/file-probe.js';
+import { validateService, validateServicesFile, type ServiceDraft, type Validation } from '../config/validate.js';
+import type { LogLine } from '../logs/log-line.js';
+import { PROTOCOL_VERSION } from '../protocol/messages.js';
+import { readDump, writeDump } from '../state/dump.js';
+import type { HomePaths } from '../state/paths.js';
+import type { Supervisor } from '../supervisor/supervisor.js';
+import type { Handler } from './server.js';
+
+export const DEFAULT_READY_TIMEOUT_MS = 30_000;
+
+interface HandlerDeps {
+  supervisor: Supervisor;
+  paths: HomePaths;
+  startedAt: number;
+  shutdown: () => void;
+}
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+const timeoutOf = (params: Record<string, unknown>): number | null =>
+  params.wait === false ? null : typeof params.timeoutMs === 'number' ? params.timeoutMs : DEFAULT_READY_TIMEOUT_MS;
+
+function target(params: Record<string, unknown>): string {
+  const name = text(params.target);
+  if (!name) throw new ApictlError('APICTL_USAGE', 'a service name (or "all") is required');
+  return name;
+}
+
+export function createHandlers({ supervisor, paths, startedAt, shutdown }: HandlerDeps): Record<string, Handler> {
+  return {
+    ping: async () => ({ pong: true, pid: process.pid, protocol: PROTOCOL_VERSION, uptimeMs: Date.now() - startedAt, home: paths.home }),
+
+    start: async (params) => supervisor.start(await draftsFor(params), timeoutOf(params)),
+    stop: async (params) => supervisor.stop(target(params)),
+    restart: async (params) => supervisor.restart(target(params), timeoutOf(params)),
+    reload: async (params) => supervisor.reload(target(params), timeoutOf(params) ?? DEFAULT_READY_TIMEOUT_MS),
+    delete: async (params) => supervisor.delete(target(params)),
+    list: async () => supervisor.list(),
+    show: async (params) => supervisor.show(target(params)),
+    flush: async (params) => ({ flushed: await supervisor.flush(text(params.target)) }),
+
+    save: async () => {
+      const definitions = supervisor.definitions();
+      await writeDump(paths.dump, definitions);
+      return { path: paths.dump, saved: definitions.map((definition) => definition.name) };
+    },
+    resurrect: async (params) => {
+      const definitions = await readDump(paths.dump);
+      const running = new Set(supervisor.names());
+      const missing = definitions.filter((definition) => !running.has(definition.name));
+      const started = missing.length > 0 ? await supervisor.start(missing, timeoutOf(params)) : [];
+      return { started, skipped: definitions.filter((definition) => running.has(definition.name)).map((d) => d.name) };
+    },
+
+    /** Streams log lines as they are written, until the caller disconnects. */
+    logs: async (params, call) => {
+      const name = text(params.target);
+      const stream = text(params.stream);
+      if (name) supervisor.recentLogs(name, 0); // unknown names fail now, not silently
+      const forward = (line: LogLine) => {
+        if ((name && line.service !== name) || (stream && line.stream !== stream)) return;
+        if (!call.emit('line', line)) supervisor.events.off('log', forward);
+      };
+      supervisor.events.on('log', forward);
+      call.emit('subscribed', null);
+      await call.closed;
+      supervisor.events.off('log', forward);
+      return null;
+    },
+
+    kill: async () => {
+      setImmediate(shutdown);
+      return { pid: process.pid };
+    },
+  };
+}
+
+async function draftsFor(params: Record<string, unknown>): Promise<ServiceDraft[]> {
+  const cwd = text(params.cwd) ?? process.cwd();
+  const file = text(params.file);
+  let validation: Validation;
+  if (file) {
+    const raw = await readServicesFile(file);
+    validation = validateServicesFile(raw, dirname(file), diskProbe);
+  } else {
+    validation = validateService(params.service, cwd, diskProbe);
+  }
+  if (!validation.ok) {
+    const where = file ? `${file}: ` : '';
+    throw new ApictlError(
+      'APICTL_INVALID_CONFIG',
+      validation.issues.length === 1 ? `${where}${validation.issues[0]}` : `${where}${validation.issues.length} problems; nothing was started`,
+      { details: { issues: validation.issues }, hint: file ? 'fix the file and run the command again' : 'see `apictl start --help`' },
+    );
+  }
+  const only = Array.isArray(params.only) ? (params.only as string[]) : null;
+  if (!only) return validation.drafts;
+  const known = new Set(validation.drafts.map((draft) => draft.name));
+  const unknown = only.filter((name) => !known.has(name));
+  if (unknown.length > 0) {
+    throw new ApictlError('APICTL_USAGE', `--only: no service named ${unknown.map((n) => `"${n}"`).join(', ')} in ${file}`, {
+      hint: `the file defines: ${[...known].join(', ')}`,
+    });
+  }
+  return validation.drafts.filter((draft) => only.includes(draft.name));
+}
+
+async function readServicesFile(file: string): Promise<unknown> {
+  let content: string;
+  try {
+    content = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new ApictlError('APICTL_NO_FILE', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  try {
+    return JSON.parse(content);
+  } catch (error) {
+    throw new ApictlError('APICTL_INVALID_CONFIG', `${file}: not valid JSON (${(error as Error).message})`, {
+      hint: 'fix the file and run the command again',
+    });
+  }
+}

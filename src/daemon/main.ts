@@ -1,0 +1,97 @@
+import { chmodSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { pino, multistream, type Logger } from 'pino';
+import { acquireDaemonLock } from './lock.js';
+import { DaemonServer } from './server.js';
+import { createHandlers } from './handlers.js';
+import { recoverFromState } from './recover.js';
+import { resolvePaths, type HomePaths } from '../state/paths.js';
+import { readJsonFile, type StateFile } from '../state/store.js';
+import { Supervisor } from '../supervisor/supervisor.js';
+import { tsxLoaderUrl } from '../process/tsx-loader.js';
+
+export interface DaemonOptions {
+  /** Foreground (systemd, `apictl daemon`): also log to stdout. */
+  foreground: boolean;
+  home?: string;
+}
+
+/** Runs the daemon until SIGTERM/SIGINT or `apictl kill`; returns its exit code. */
+export async function runDaemon(options: DaemonOptions): Promise<number> {
+  const paths = resolvePaths(options.home);
+  prepareHome(paths);
+  const lock = await acquireDaemonLock(paths.home);
+  if (!lock) {
+    if (options.foreground) process.stderr.write(`apictl: a daemon is already running for ${paths.home}\n`);
+    return options.foreground ? 1 : 0;
+  }
+  const logger = createLogger(paths, options.foreground);
+  const supervisor = new Supervisor({
+    paths,
+    logger,
+    command: { nodePath: process.execPath, tsxLoaderUrl: tsxLoaderUrl() },
+    baseEnv: childBaseEnv(),
+    portBase: Number(process.env.APICTL_PORT_BASE) || undefined,
+    balancerHost: process.env.APICTL_BALANCER_HOST || undefined,
+  });
+  let stopping: Promise<void> | null = null;
+  let resolveDone!: (code: number) => void;
+  const done = new Promise<number>((resolve) => (resolveDone = resolve));
+  const server = new DaemonServer(
+    createHandlers({ supervisor, paths, startedAt: Date.now(), shutdown: () => void shutdown('kill') }),
+    logger,
+  );
+  const shutdown = (why: string): Promise<void> => {
+    stopping ??= (async () => {
+      logger.info({ why }, 'daemon stopping: stopping every service');
+      await supervisor.shutdown();
+      await server.close();
+      rmSync(paths.socket, { force: true });
+      rmSync(paths.pid, { force: true });
+      logger.info('daemon stopped');
+      logger.flush();
+      resolveDone(0);
+    })();
+    return stopping;
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGHUP', () => undefined);
+  process.on('uncaughtException', (error) => {
+    logger.fatal({ err: error }, 'uncaught exception');
+    void shutdown('crash').then(() => process.exit(1));
+  });
+
+  const previous = await readJsonFile<StateFile>(paths.state, 'state').catch((error: Error) => {
+    renameSync(paths.state, `${paths.state}.corrupt`);
+    logger.error({ err: error }, 'state.json unreadable: starting empty, file kept as state.json.corrupt');
+    return null;
+  });
+  await recoverFromState(previous, supervisor, logger);
+  await server.listen(paths.socket);
+  writeFileSync(paths.pid, `${process.pid}\n`, { mode: 0o600 });
+  logger.info({ pid: process.pid, home: paths.home }, 'daemon ready');
+  const code = await done;
+  lock.close();
+  return code;
+}
+
+function prepareHome(paths: HomePaths): void {
+  mkdirSync(paths.home, { recursive: true, mode: 0o700 });
+  chmodSync(paths.home, 0o700);
+  mkdirSync(paths.logs, { recursive: true, mode: 0o700 });
+}
+
+function createLogger(paths: HomePaths, foreground: boolean): Logger {
+  const file = pino.destination({ dest: paths.daemonLog, mkdir: true, sync: false });
+  const streams = foreground ? multistream([{ stream: file }, { stream: process.stdout }]) : file;
+  return pino({ base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime }, streams);
+}
+
+/** What children start from: the daemon's environment without apictl's own switches. */
+function childBaseEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value !== undefined && !key.startsWith('APICTL_DAEMON')) env[key] = value;
+  }
+  return env;
+}

@@ -1,0 +1,24 @@
+export type LogStream = 'out' | 'err';
+
+export interface LogLine {
+  /** ms since epoch */
+  time: number;
+  service: string;
+  instance: number;
+  stream: LogStream;
+  line: string;
+}
+
+/** `2026-11-21T20:39:00.123Z line` or, for services with several instances, `... [1] line`. */
+export function formatStoredLine(isoTime: string, instance: number | null, line: string): string {
+  return instance === null ? `${isoTime} ${line}\n` : `${isoTime} [${instance}] ${line}\n`;
+}
+
+const STORED = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) (?:\[(\d+)\] )?(.*)$/;
+
+/** Parses one line of a service log file back into its parts (for `logs` history). */
+export function parseStoredLine(text: string, service: string, stream: LogStream): LogLine {
+  const match = STORED.exec(text);
+  if (!match) return { time: 0, service, instance: 0, stream, line: text };
+  return { time: Date.parse(match[1]!), service, instance: match[2] ? Number(match[2]) : 0, stream, line: match[3]! };
+}

@@ -1,0 +1,98 @@
+import type { Readable } from 'node:stream';
+import { LineSplitter } from './line-splitter.js';
+import { formatStoredLine, type LogLine, type LogStream } from './log-line.js';
+import { Ring } from './ring.js';
+import { RotatingFile, type RotationOptions } from './rotating-file.js';
+
+export const RECENT_LINES_KEPT = 500;
+
+export type LogListener = (line: LogLine) => void;
+
+/**
+ * Everything one service logs: each instance's stdout/stderr is split into
+ * lines, stamped, appended to `<name>.out.log` / `<name>.err.log`, kept in a
+ * ring for failure messages and dashboards, and handed to live listeners.
+ */
+export class ServiceLogSink {
+  private readonly files: Record<LogStream, RotatingFile>;
+  private readonly recent = new Ring<LogLine>(RECENT_LINES_KEPT);
+  private readonly paused: Record<LogStream, Set<Readable>> = { out: new Set(), err: new Set() };
+
+  constructor(
+    readonly service: string,
+    paths: Record<LogStream, string>,
+    rotation: RotationOptions,
+    private readonly emit: LogListener,
+    private readonly hasListeners: () => boolean,
+    private multiInstance: boolean,
+  ) {
+    this.files = { out: new RotatingFile(paths.out, rotation), err: new RotatingFile(paths.err, rotation) };
+    for (const stream of ['out', 'err'] as const) {
+      this.files[stream].on('drain', () => {
+        for (const source of this.paused[stream]) source.resume();
+        this.paused[stream].clear();
+      });
+      this.files[stream].on('error', () => undefined);
+    }
+  }
+
+  configure(rotation: RotationOptions, multiInstance: boolean): void {
+    this.files.out.setRotation(rotation);
+    this.files.err.setRotation(rotation);
+    this.multiInstance = multiInstance;
+  }
+
+  /** Reads `source` to its end; resolves once its last line is queued. */
+  attach(instance: number, stream: LogStream, source: Readable): Promise<void> {
+    const splitter = new LineSplitter();
+    return new Promise((resolve) => {
+      source.on('data', (chunk: Buffer) => this.accept(instance, stream, splitter.push(chunk), source));
+      const finish = () => {
+        const last = splitter.end();
+        if (last !== null) this.accept(instance, stream, [last], null);
+        this.paused[stream].delete(source);
+        resolve();
+      };
+      source.once('end', finish);
+      source.once('error', finish);
+    });
+  }
+
+  /** Writes a line of apictl's own (e.g. "restarting in 200ms") to the service's err log. */
+  note(instance: number, line: string): void {
+    this.accept(instance, 'err', [`[apictl] ${line}`], null);
+  }
+
+  recentLines(filter?: { instance?: number; limit?: number }): LogLine[] {
+    const all = this.recent.toArray().filter((line) => filter?.instance === undefined || line.instance === filter.instance);
+    return filter?.limit ? all.slice(-filter.limit) : all;
+  }
+
+  async flush(): Promise<void> {
+    await Promise.all([this.files.out.truncate(), this.files.err.truncate()]);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.files.out.close(), this.files.err.close()]);
+  }
+
+  private accept(instance: number, stream: LogStream, lines: string[], source: Readable | null): void {
+    if (lines.length === 0) return;
+    const now = Date.now();
+    const iso = new Date(now).toISOString();
+    const tag = this.multiInstance ? instance : null;
+    let text = '';
+    for (const line of lines) text += formatStoredLine(iso, tag, line);
+    const listening = this.hasListeners();
+    const keepFrom = Math.max(0, lines.length - RECENT_LINES_KEPT);
+    for (let index = listening ? 0 : keepFrom; index < lines.length; index++) {
+      const entry: LogLine = { time: now, service: this.service, instance, stream, line: lines[index]! };
+      if (index >= keepFrom) this.recent.push(entry);
+      if (listening) this.emit(entry);
+    }
+    if (!this.files[stream].write(text) && source) {
+      source.pause();
+      this.paused[stream].add(source);
+    }
+  }
+}

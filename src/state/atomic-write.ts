@@ -1,0 +1,30 @@
+import { open, rename, unlink } from 'node:fs/promises';
+import { dirname, basename, join } from 'node:path';
+
+let counter = 0;
+
+/**
+ * Writes a file so that a crash at any instant leaves either the old content
+ * or the new one, never a torn mix: temp file in the same folder, fsync,
+ * rename, then fsync the folder so the rename itself is durable.
+ */
+export async function writeFileAtomic(path: string, data: string, mode = 0o600): Promise<void> {
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${counter++}.tmp`);
+  const handle = await open(temp, 'w', mode);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+  await handle.close();
+  await rename(temp, path);
+  const folder = await open(dirname(path), 'r');
+  try {
+    await folder.sync();
+  } finally {
+    await folder.close();
+  }
+}

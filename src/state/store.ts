@@ -1,0 +1,75 @@
+import { readFile } from 'node:fs/promises';
+import type { ServiceDefinition } from '../types.js';
+import type { InstanceRecord } from '../supervisor/instance.js';
+import { ApictlError } from '../errors.js';
+import { writeFileAtomic } from './atomic-write.js';
+
+export const STATE_VERSION = 1;
+
+export interface ServiceRecord {
+  definition: ServiceDefinition;
+  /** What the user last asked for: a recovered daemon brings back only "running" ones. */
+  desired: 'running' | 'stopped';
+  instances: InstanceRecord[];
+}
+
+export interface StateFile {
+  version: number;
+  daemonPid: number;
+  services: ServiceRecord[];
+}
+
+export interface DumpFile {
+  version: number;
+  savedAt: string;
+  services: ServiceDefinition[];
+}
+
+export async function readJsonFile<T>(path: string, what: string): Promise<T | null> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    throw new ApictlError('APICTL_CORRUPT_FILE', `${what} ${path} is not valid JSON (${(error as Error).message})`, {
+      hint: `fix or move the file aside; apictl never overwrites it on its own`,
+    });
+  }
+}
+
+export function writeJsonFile(path: string, value: unknown): Promise<void> {
+  return writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n', 0o600);
+}
+
+/**
+ * Serialises writes of one file: a change while a write is under way marks it
+ * dirty, and one more write follows with the newest content (never torn, never stale).
+ */
+export class CoalescingWriter {
+  private writing: Promise<void> | null = null;
+  private dirty = false;
+
+  constructor(private readonly path: string, private readonly render: () => unknown) {}
+
+  schedule(): Promise<void> {
+    this.dirty = true;
+    this.writing ??= this.drain();
+    return this.writing;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.dirty) {
+        this.dirty = false;
+        await writeJsonFile(this.path, this.render());
+      }
+    } finally {
+      this.writing = null;
+    }
+  }
+}

@@ -1,0 +1,274 @@
+import type { Logger } from 'pino';
+import { buildCommand, chooseInterpreter, defaultStopSignal, type CommandContext } from '../process/interpreter.js';
+import { killGroupRemains, readProcStat, stopGroup } from '../process/kill.js';
+import { spawnProcess, type SpawnedProcess } from '../process/spawn.js';
+import { isPortFree } from '../config/ports.js';
+import { findPortHolder } from '../process/port-holder.js';
+import type { ServiceLogSink } from '../logs/service-log-sink.js';
+import type { ExitInfo, ServiceDefinition, Status } from '../types.js';
+import { decideRestart, describeExit } from './restart-policy.js';
+import { sleep, waitForReady } from './readiness.js';
+import { watchHealth } from './health.js';
+
+export interface InstanceContext {
+  definition: () => ServiceDefinition;
+  logs: ServiceLogSink;
+  command: CommandContext;
+  logger: Logger;
+  /** Environment every child starts from (the daemon's own, minus apictl internals). */
+  baseEnv: Record<string, string>;
+  readEnvFile: (path: string) => Record<string, string>;
+  changed: () => void;
+}
+
+const OUTPUT_GRACE_MS = 250;
+
+export type ReadyOutcome = { ok: true } | { ok: false; reason: string };
+
+/** Recorded in state.json so a new daemon can find (and stop) what an old one left. */
+export interface InstanceRecord {
+  index: number;
+  pid: number | null;
+  startTime: number | null;
+  restarts: number;
+}
+
+/** One process of a service: spawn, readiness, exit, restart decision applied, stop. */
+export class Instance {
+  status: Status = 'stopped';
+  pid: number | null = null;
+  startedAt: number | null = null;
+  restarts = 0;
+  lastExit: ExitInfo | null = null;
+  reason: string | null = null;
+  private procStartTime: number | null = null;
+  private streak = 0;
+  private process: SpawnedProcess | null = null;
+  private runAbort: AbortController | null = null;
+  private restartTimer: NodeJS.Timeout | null = null;
+  private stopping: Promise<void> | null = null;
+  /** Bumped by every start and stop: a launch from an older generation must not go on. */
+  private generation = 0;
+  private readyWaiters = new Set<(outcome: ReadyOutcome) => void>();
+  private outputDone: Promise<void> = Promise.resolve();
+
+  constructor(readonly index: number, public port: number | null, private readonly context: InstanceContext) {}
+
+  get interpreter(): string {
+    const definition = this.context.definition();
+    return chooseInterpreter(definition.script, definition.interpreter);
+  }
+
+  record(): InstanceRecord {
+    return { index: this.index, pid: this.pid, startTime: this.procStartTime, restarts: this.restarts };
+  }
+
+  /** Starts the process if it is not running (or waiting to restart). */
+  start(): void {
+    if (this.process || this.restartTimer || this.status === 'starting') return;
+    this.generation++;
+    this.streak = 0;
+    this.reason = null;
+    void this.launch();
+  }
+
+  /** Waits until online; fails at once if the process exits (or gives up) before. */
+  waitUntilReady(timeoutMs: number): Promise<ReadyOutcome> {
+    if (this.status === 'online') return Promise.resolve({ ok: true });
+    if (this.status === 'errored' || this.status === 'stopped') {
+      return Promise.resolve({ ok: false, reason: this.reason ?? `is ${this.status}` });
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.readyWaiters.delete(settle);
+        resolve({ ok: false, reason: `not ready within ${Math.round(timeoutMs / 1000)}s (${this.readinessText()})` });
+      }, timeoutMs);
+      const settle = (outcome: ReadyOutcome) => {
+        clearTimeout(timer);
+        resolve(outcome);
+      };
+      this.readyWaiters.add(settle);
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.generation++;
+    if (this.restartTimer) {
+      clearTimeout(this.restartTimer);
+      this.restartTimer = null;
+    }
+    if (!this.process) {
+      if (this.status !== 'errored') this.setStatus('stopped');
+      return;
+    }
+    if (!this.stopping) this.stopping = this.stopProcess(this.process);
+    await this.stopping;
+  }
+
+  /** Manual or policy-driven restart (health, memory): graceful stop, then a fresh start. */
+  async restart(reason: string | null = null): Promise<void> {
+    if (reason) {
+      this.context.logs.note(this.index, `restarting: ${reason}`);
+      this.context.logger.warn({ service: this.context.definition().name, instance: this.index, reason }, 'restarting');
+    }
+    await this.stop();
+    this.restarts++;
+    this.start();
+    this.reason = reason;
+  }
+
+  adoptRestarts(restarts: number): void {
+    this.restarts = restarts;
+  }
+
+  private async stopProcess(running: SpawnedProcess): Promise<void> {
+    this.setStatus('stopping');
+    this.runAbort?.abort();
+    const definition = this.context.definition();
+    const signal = (definition.stopSignal ?? defaultStopSignal(this.interpreter)) as NodeJS.Signals;
+    const outcome = await stopGroup(running.pid, running.exited, signal, definition.killTimeoutMs);
+    this.context.logger.info({ service: definition.name, instance: this.index, pid: running.pid, signal, outcome }, 'stopped');
+  }
+
+  private async launch(): Promise<void> {
+    const generation = this.generation;
+    const current = () => generation === this.generation;
+    const definition = this.context.definition();
+    this.setStatus('starting');
+    if (this.port !== null && !(await isPortFree(this.port)) && current()) {
+      const holder = findPortHolder(this.port);
+      return this.handleExit({ code: null, signal: null }, `port ${this.port} is in use${holder ? ` by pid ${holder}` : ''}`);
+    }
+    const command = buildCommand({ ...definition, port: this.port }, this.context.command);
+    let spawned: SpawnedProcess;
+    try {
+      spawned = await spawnProcess(command, { cwd: definition.cwd, env: this.buildEnv(definition) });
+    } catch (error) {
+      if (!current()) return;
+      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      return this.handleExit({ code: null, signal: null }, `cannot run ${command.file}: ${code === 'ENOENT' ? 'not found' : code}`);
+    }
+    if (!current()) {
+      await stopGroup(spawned.pid, spawned.exited, 'SIGKILL', 0);
+      return;
+    }
+    this.process = spawned;
+    this.pid = spawned.pid;
+    this.startedAt = Date.now();
+    this.procStartTime = readProcStat(spawned.pid)?.startTime ?? null;
+    this.context.logger.info({ service: definition.name, instance: this.index, pid: spawned.pid, port: this.port }, 'started');
+    this.outputDone = Promise.all([
+      this.context.logs.attach(this.index, 'out', spawned.stdout),
+      this.context.logs.attach(this.index, 'err', spawned.stderr),
+    ]).then(() => undefined);
+    const abort = new AbortController();
+    this.runAbort = abort;
+    this.context.changed();
+    void spawned.exited.then((exit) => this.onExit(spawned, exit));
+    void this.watchReadiness(definition, abort.signal);
+  }
+
+  private async watchReadiness(definition: ServiceDefinition, signal: AbortSignal): Promise<void> {
+    const ready = await waitForReady(
+      { port: this.port, healthPath: definition.health?.path, healthTimeoutMs: definition.health?.timeoutMs },
+      signal,
+    );
+    if (!ready || signal.aborted) return;
+    this.setStatus('online');
+    this.settleWaiters({ ok: true });
+    if (definition.health && this.port !== null) {
+      void watchHealth(this.port, definition.health, signal).then((failure) => {
+        if (failure && !signal.aborted) void this.restart(failure);
+      });
+    }
+  }
+
+  private async onExit(spawned: SpawnedProcess, exit: ExitInfo): Promise<void> {
+    this.runAbort?.abort();
+    this.lastExit = exit;
+    const requested = this.stopping !== null;
+    const uptimeMs = Date.now() - (this.startedAt ?? Date.now());
+    this.process = null;
+    this.pid = null;
+    this.startedAt = null;
+    this.procStartTime = null;
+    // The main process is gone; whatever it left in its group would hold the port.
+    await killGroupRemains(spawned.pid);
+    // Its last words may still be in the pipe: failure messages quote them. A
+    // grandchild that escaped the group may hold the pipe open, hence the bound.
+    await Promise.race([this.outputDone, sleep(OUTPUT_GRACE_MS, new AbortController().signal)]);
+    if (requested) {
+      this.stopping = null;
+      this.reason = null;
+      this.setStatus('stopped');
+      this.settleWaiters({ ok: false, reason: 'was stopped' });
+      return;
+    }
+    this.handleExit(exit, null, uptimeMs);
+  }
+
+  private handleExit(exit: ExitInfo, failure: string | null, uptimeMs = 0): void {
+    const definition = this.context.definition();
+    const what = failure ?? describeExit(exit);
+    const decision = decideRestart(
+      { policy: definition.restart, maxRestarts: definition.maxRestarts, restartDelayMs: definition.restartDelayMs },
+      this.streak,
+      exit,
+      uptimeMs,
+      what,
+    );
+    const log = { service: definition.name, instance: this.index, exit, uptimeMs, decision: decision.kind };
+    this.settleWaiters({ ok: false, reason: what });
+    if (decision.kind === 'restart') {
+      this.streak = decision.streak;
+      this.reason = what;
+      this.context.logger.warn({ ...log, delayMs: decision.delayMs }, `${what}; restarting`);
+      this.context.logs.note(this.index, `${what}; restarting${decision.delayMs > 0 ? ` in ${decision.delayMs}ms` : ''}`);
+      const relaunch = () => {
+        this.restartTimer = null;
+        this.restarts++;
+        void this.launch();
+      };
+      if (decision.delayMs === 0) return relaunch();
+      this.setStatus('waiting');
+      this.restartTimer = setTimeout(relaunch, decision.delayMs);
+      return;
+    }
+    this.reason = decision.reason;
+    this.context.logger.error({ ...log, reason: this.reason }, decision.kind === 'give-up' ? 'errored' : 'exited');
+    this.context.logs.note(this.index, `${this.reason}; ${decision.kind === 'give-up' ? 'giving up' : 'not restarting'}`);
+    this.setStatus(decision.kind === 'give-up' ? 'errored' : 'stopped');
+  }
+
+  private buildEnv(definition: ServiceDefinition): Record<string, string> {
+    const fromFile = definition.envFile ? this.context.readEnvFile(definition.envFile) : {};
+    return {
+      ...this.context.baseEnv,
+      // Python block-buffers stdout on a pipe: lines would arrive late and in lumps.
+      PYTHONUNBUFFERED: '1',
+      ...fromFile,
+      ...definition.env,
+      ...(this.port === null ? {} : { PORT: String(this.port) }),
+      APICTL_NAME: definition.name,
+      APICTL_INSTANCE: String(this.index),
+    };
+  }
+
+  private readinessText(): string {
+    const health = this.context.definition().health;
+    if (this.port === null) return 'no port';
+    return health ? `GET ${health.path} on port ${this.port} never answered 2xx` : `nothing accepted connections on port ${this.port}`;
+  }
+
+  private settleWaiters(outcome: ReadyOutcome): void {
+    const waiters = [...this.readyWaiters];
+    this.readyWaiters.clear();
+    for (const settle of waiters) settle(outcome);
+  }
+
+  private setStatus(status: Status): void {
+    if (this.status === status) return;
+    this.status = status;
+    this.context.changed();
+  }
+}

@@ -1,0 +1,144 @@
+import type { Logger } from 'pino';
+import { Balancer } from '../balancer/balancer.js';
+import { allocateEphemeralPort } from '../config/ports.js';
+import type { ServiceLogSink } from '../logs/service-log-sink.js';
+import type { CommandContext } from '../process/interpreter.js';
+import type { ServiceDefinition, Status } from '../types.js';
+import { Instance, type InstanceContext, type InstanceRecord, type ReadyOutcome } from './instance.js';
+
+export interface ServiceContext {
+  logs: ServiceLogSink;
+  command: CommandContext;
+  logger: Logger;
+  baseEnv: Record<string, string>;
+  balancerHost: string;
+  readEnvFile: (path: string) => Record<string, string>;
+  changed: () => void;
+}
+
+const STATUS_PRIORITY: Status[] = ['errored', 'waiting', 'starting', 'stopping', 'online', 'stopped'];
+
+/** Pure: one status for a service from its instances' (the most urgent wins). */
+export function aggregateStatus(statuses: Status[]): Status {
+  if (statuses.length === 0) return 'stopped';
+  if (statuses.every((status) => status === 'stopped')) return 'stopped';
+  return STATUS_PRIORITY.find((status) => status !== 'stopped' && statuses.includes(status)) ?? 'stopped';
+}
+
+/**
+ * A named definition run as 1..N instances. With N > 1 apictl's balancer owns
+ * the service port and each instance gets a private port.
+ */
+export class Service {
+  instances: Instance[] = [];
+  private balancer: Balancer | null = null;
+  private readonly instanceContext: InstanceContext;
+
+  constructor(public definition: ServiceDefinition, private readonly context: ServiceContext) {
+    this.instanceContext = {
+      definition: () => this.definition,
+      logs: context.logs,
+      command: context.command,
+      logger: context.logger,
+      baseEnv: context.baseEnv,
+      readEnvFile: context.readEnvFile,
+      changed: () => this.onInstanceChange(),
+    };
+  }
+
+  get name(): string {
+    return this.definition.name;
+  }
+
+  get status(): Status {
+    return aggregateStatus(this.instances.map((instance) => instance.status));
+  }
+
+  get balanced(): boolean {
+    return this.definition.instances > 1 && this.definition.port !== null;
+  }
+
+  /** Starts every instance that is not running; `restarts` carries counts over from a previous daemon. */
+  async start(restarts: number[] = []): Promise<void> {
+    if (this.instances.length === 0) {
+      for (let index = 0; index < this.definition.instances; index++) {
+        const instance = new Instance(index, await this.instancePort(), this.instanceContext);
+        instance.adoptRestarts(restarts[index] ?? 0);
+        this.instances.push(instance);
+      }
+    }
+    if (this.balanced && !this.balancer) {
+      this.balancer = new Balancer(this.definition.port!, this.context.balancerHost);
+      await this.balancer.listen();
+    }
+    for (const instance of this.instances) instance.start();
+  }
+
+  async waitUntilReady(timeoutMs: number): Promise<ReadyOutcome[]> {
+    return Promise.all(this.instances.map((instance) => instance.waitUntilReady(timeoutMs)));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.instances.map((instance) => instance.stop()));
+    await this.balancer?.close();
+    this.balancer = null;
+  }
+
+  async restart(): Promise<void> {
+    await Promise.all(this.instances.map((instance) => instance.stop()));
+    for (const instance of this.instances) instance.restarts++;
+    await this.start();
+  }
+
+  /**
+   * Zero-downtime replacement, one instance at a time: the new process (on a
+   * fresh private port) must be ready before the old one leaves the pool and
+   * stops. Single-instance services have no spare to serve meanwhile: they restart.
+   */
+  async reload(timeoutMs: number): Promise<ReadyOutcome> {
+    if (!this.balancer) {
+      await this.restart();
+      const outcomes = await this.waitUntilReady(timeoutMs);
+      return outcomes.find((outcome) => !outcome.ok) ?? { ok: true };
+    }
+    for (const [position, old] of this.instances.entries()) {
+      const fresh = new Instance(old.index, await this.instancePort(), this.instanceContext);
+      fresh.adoptRestarts(old.restarts + 1);
+      this.instances.push(fresh);
+      fresh.start();
+      const outcome = await fresh.waitUntilReady(timeoutMs);
+      if (!outcome.ok) {
+        this.instances = this.instances.filter((instance) => instance !== fresh);
+        await fresh.stop();
+        return { ok: false, reason: `instance ${old.index}: ${outcome.reason} (the old instance keeps serving)` };
+      }
+      this.instances = this.instances.filter((instance) => instance !== fresh);
+      this.instances[position] = fresh;
+      if (old.port !== null) await this.balancer.remove(old.index, old.port);
+      await old.stop();
+    }
+    this.context.changed();
+    return { ok: true };
+  }
+
+  records(): InstanceRecord[] {
+    return this.instances.map((instance) => instance.record());
+  }
+
+  private async instancePort(): Promise<number | null> {
+    if (!this.balanced) return this.definition.port;
+    // Private ports come from the kernel's ephemeral range, never from the range services are given.
+    return allocateEphemeralPort();
+  }
+
+  private onInstanceChange(): void {
+    if (this.balancer) {
+      for (const instance of this.instances) {
+        if (instance.port === null) continue;
+        if (instance.status === 'online') this.balancer.add(instance.index, instance.port);
+        else void this.balancer.remove(instance.index, instance.port);
+      }
+    }
+    this.context.changed();
+  }
+}

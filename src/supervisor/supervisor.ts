@@ -1,0 +1,325 @@
+import type { Logger } from 'pino';
+import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { ApictlError } from '../errors.js';
+import { DEFAULT_PORT_BASE, findFreePort, isPortFree } from '../config/ports.js';
+import { parseDotenv } from '../config/dotenv.js';
+import type { ServiceDraft } from '../config/validate.js';
+import { ServiceLogSink } from '../logs/service-log-sink.js';
+import type { LogLine } from '../logs/log-line.js';
+import { DEFAULT_LOG_KEEP, DEFAULT_LOG_MAX_BYTES } from '../logs/rotating-file.js';
+import { MetricsSampler } from '../metrics/sampler.js';
+import type { CommandContext } from '../process/interpreter.js';
+import { findPortHolder } from '../process/port-holder.js';
+import { serviceLogPath, type HomePaths } from '../state/paths.js';
+import { CoalescingWriter, STATE_VERSION, type ServiceRecord, type StateFile } from '../state/store.js';
+import type { ServiceDefinition, ServiceSnapshot } from '../types.js';
+import { Service } from './service.js';
+import { planStart } from './start-plan.js';
+import { snapshotService } from './snapshot.js';
+
+export interface SupervisorOptions {
+  paths: HomePaths;
+  logger: Logger;
+  command: CommandContext;
+  baseEnv: Record<string, string>;
+  portBase?: number;
+  balancerHost?: string;
+}
+
+export interface StartResult {
+  name: string;
+  action: 'started' | 'already-running' | 'restarted' | 'reloaded' | 'stopped' | 'deleted';
+  ok: boolean;
+  reason?: string;
+  lastLines?: string[];
+  snapshot?: ServiceSnapshot;
+}
+
+/** The registry of services: every operation the daemon exposes lands here. */
+export class Supervisor {
+  readonly events = new EventEmitter();
+  private readonly services = new Map<string, Service>();
+  private readonly desired = new Map<string, 'running' | 'stopped'>();
+  private readonly sinks = new Map<string, ServiceLogSink>();
+  private readonly stateWriter: CoalescingWriter;
+  readonly metrics: MetricsSampler;
+  private registration: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: SupervisorOptions) {
+    this.events.setMaxListeners(0);
+    this.stateWriter = new CoalescingWriter(options.paths.state, () => this.renderState());
+    this.metrics = new MetricsSampler(
+      () => this.allInstances().flatMap((instance) => (instance.pid === null ? [] : [instance.pid])),
+      () => this.afterSample(),
+    );
+    this.metrics.start();
+  }
+
+  get logger(): Logger {
+    return this.options.logger;
+  }
+
+  names(): string[] {
+    return [...this.services.keys()];
+  }
+
+  /** Registers (once) and starts services; waits for ready unless `timeoutMs` is null. */
+  async start(drafts: ServiceDraft[], timeoutMs: number | null, restarts?: Map<string, number[]>): Promise<StartResult[]> {
+    const steps = await this.exclusively(() => this.register(drafts));
+    const results = await Promise.all(
+      steps.map(async ({ service, existed }): Promise<StartResult> => {
+        const wasRunning = existed && !['stopped', 'errored'].includes(service.status);
+        if (wasRunning) return { name: service.name, action: 'already-running', ok: true, snapshot: this.snapshot(service) };
+        this.desired.set(service.name, 'running');
+        await service.start(restarts?.get(service.name));
+        return this.awaitReady(service, existed ? 'restarted' : 'started', timeoutMs);
+      }),
+    );
+    void this.persist();
+    return results;
+  }
+
+  async stop(target: string): Promise<StartResult[]> {
+    return Promise.all(
+      this.resolveTarget(target).map(async (service) => {
+        this.desired.set(service.name, 'stopped');
+        void this.persist();
+        await service.stop();
+        return { name: service.name, action: 'stopped' as const, ok: true, snapshot: this.snapshot(service) };
+      }),
+    );
+  }
+
+  async restart(target: string, timeoutMs: number | null): Promise<StartResult[]> {
+    return Promise.all(
+      this.resolveTarget(target).map(async (service) => {
+        this.desired.set(service.name, 'running');
+        await service.restart();
+        return this.awaitReady(service, 'restarted', timeoutMs);
+      }),
+    );
+  }
+
+  async reload(target: string, timeoutMs: number): Promise<StartResult[]> {
+    const results: StartResult[] = [];
+    for (const service of this.resolveTarget(target)) {
+      this.desired.set(service.name, 'running');
+      const outcome = await service.reload(timeoutMs);
+      results.push({
+        name: service.name,
+        action: 'reloaded',
+        ok: outcome.ok,
+        reason: outcome.ok ? undefined : outcome.reason,
+        lastLines: outcome.ok ? undefined : this.lastLines(service.name),
+        snapshot: this.snapshot(service),
+      });
+    }
+    return results;
+  }
+
+  async delete(target: string): Promise<StartResult[]> {
+    return Promise.all(
+      this.resolveTarget(target).map(async (service) => {
+        await service.stop();
+        this.services.delete(service.name);
+        this.desired.delete(service.name);
+        await this.sinks.get(service.name)?.close();
+        this.sinks.delete(service.name);
+        void this.persist();
+        this.events.emit('change');
+        return { name: service.name, action: 'deleted' as const, ok: true };
+      }),
+    );
+  }
+
+  list(): ServiceSnapshot[] {
+    return [...this.services.values()].map((service) => this.snapshot(service));
+  }
+
+  show(name: string): { snapshot: ServiceSnapshot; recent: LogLine[]; history: Record<number, unknown[]> } {
+    const service = this.resolveTarget(name)[0]!;
+    const history: Record<number, unknown[]> = {};
+    for (const instance of service.instances) history[instance.index] = this.metrics.historyOf(instance.pid);
+    return { snapshot: this.snapshot(service), recent: this.sinks.get(name)!.recentLines({ limit: 15 }), history };
+  }
+
+  recentLogs(name: string | undefined, limit: number): LogLine[] {
+    const sinks = name ? [this.sinkOf(name)] : [...this.sinks.values()];
+    return sinks.flatMap((sink) => sink.recentLines({ limit })).sort((a, b) => a.time - b.time);
+  }
+
+  async flush(target: string | undefined): Promise<string[]> {
+    const names = target && target !== 'all' ? this.resolveTarget(target).map((service) => service.name) : this.names();
+    await Promise.all(names.map((name) => this.sinks.get(name)!.flush()));
+    return names;
+  }
+
+  definitions(): ServiceDefinition[] {
+    return [...this.services.values()].map((service) => service.definition);
+  }
+
+  records(): ServiceRecord[] {
+    return [...this.services.values()].map((service) => ({
+      definition: service.definition,
+      desired: this.desired.get(service.name) ?? 'running',
+      instances: service.records(),
+    }));
+  }
+
+  /** Registers a recovered service as stopped (its user had stopped it). */
+  adoptStopped(definition: ServiceDefinition): void {
+    if (this.services.has(definition.name)) return;
+    this.services.set(definition.name, this.createService(definition));
+    this.desired.set(definition.name, 'stopped');
+  }
+
+  async shutdown(): Promise<void> {
+    this.metrics.stop();
+    await Promise.all([...this.services.values()].map((service) => service.stop()));
+    await this.persist();
+    await Promise.all([...this.sinks.values()].map((sink) => sink.close()));
+  }
+
+  persist(): Promise<void> {
+    return this.stateWriter.schedule().catch((error: Error) => this.logger.error({ err: error }, 'cannot write state.json'));
+  }
+
+  private async register(drafts: ServiceDraft[]): Promise<Array<{ service: Service; existed: boolean }>> {
+    const registered = new Map([...this.services].map(([name, service]) => [name, service.definition]));
+    const plan = planStart(drafts, registered);
+    const issues = [...plan.issues];
+    const claimed = new Set([...registered.values()].flatMap((definition) => (definition.port === null ? [] : [definition.port])));
+    const ports = new Map<string, number | null>();
+    for (const step of plan.steps) {
+      if (step.kind !== 'create') continue;
+      const { draft } = step;
+      if (draft.port === 'auto') {
+        const port = await findFreePort(this.options.portBase ?? DEFAULT_PORT_BASE, claimed);
+        if (port === null) issues.push(`${draft.name}: no free port from ${this.options.portBase ?? DEFAULT_PORT_BASE} up`);
+        else claimed.add(port);
+        ports.set(draft.name, port);
+      } else {
+        const ownedByService = draft.port !== null && claimed.has(draft.port);
+        if (draft.port !== null && !ownedByService && !(await isPortFree(draft.port))) {
+          const holder = findPortHolder(draft.port);
+          issues.push(`${draft.name}: port ${draft.port} is already in use${holder ? ` by pid ${holder}` : ''}`);
+        }
+        if (draft.port !== null) claimed.add(draft.port);
+        ports.set(draft.name, draft.port);
+      }
+    }
+    if (issues.length > 0) {
+      const single = issues.length === 1 ? issues[0]! : `${issues.length} problems; nothing was started`;
+      throw new ApictlError(issues.some((issue) => issue.includes('in use')) ? 'APICTL_PORT_IN_USE' : 'APICTL_CONFLICT', single, {
+        hint: issues.some((issue) => issue.includes('in use'))
+          ? 'stop whatever holds the port, or choose another with --port / "port"'
+          : 'apictl list shows what is registered',
+        details: { issues },
+      });
+    }
+    const steps = plan.steps.map((step) => {
+      if (step.kind === 'existing') return { service: this.services.get(step.name)!, existed: true };
+      const definition: ServiceDefinition = { ...step.draft, port: ports.get(step.draft.name) ?? null };
+      const service = this.createService(definition);
+      this.services.set(definition.name, service);
+      this.logger.info({ service: definition.name, port: definition.port }, 'registered');
+      return { service, existed: false };
+    });
+    void this.persist();
+    return steps;
+  }
+
+  private createService(definition: ServiceDefinition): Service {
+    const sink = new ServiceLogSink(
+      definition.name,
+      { out: serviceLogPath(this.options.paths, definition.name, 'out'), err: serviceLogPath(this.options.paths, definition.name, 'err') },
+      { maxBytes: definition.logMaxBytes ?? DEFAULT_LOG_MAX_BYTES, keep: definition.logKeep ?? DEFAULT_LOG_KEEP },
+      (line) => this.events.emit('log', line),
+      () => this.events.listenerCount('log') > 0,
+      definition.instances > 1,
+    );
+    this.sinks.set(definition.name, sink);
+    return new Service(definition, {
+      logs: sink,
+      command: this.options.command,
+      logger: this.logger,
+      baseEnv: this.options.baseEnv,
+      balancerHost: this.options.balancerHost ?? '127.0.0.1',
+      readEnvFile: (path) => parseDotenv(readFileSync(path, 'utf8')).values,
+      changed: () => {
+        void this.persist();
+        this.events.emit('change');
+      },
+    });
+  }
+
+  private async awaitReady(service: Service, action: StartResult['action'], timeoutMs: number | null): Promise<StartResult> {
+    if (timeoutMs === null) return { name: service.name, action, ok: true, snapshot: this.snapshot(service) };
+    const outcomes = await service.waitUntilReady(timeoutMs);
+    const failed = outcomes.find((outcome) => !outcome.ok);
+    if (!failed || failed.ok) return { name: service.name, action, ok: true, snapshot: this.snapshot(service) };
+    return {
+      name: service.name,
+      action,
+      ok: false,
+      reason: failed.reason,
+      lastLines: this.lastLines(service.name),
+      snapshot: this.snapshot(service),
+    };
+  }
+
+  private lastLines(name: string): string[] {
+    return this.sinkOf(name)
+      .recentLines({ limit: 15 })
+      .map((line) => `${line.stream === 'err' ? 'err' : 'out'} | ${line.line}`);
+  }
+
+  private snapshot(service: Service): ServiceSnapshot {
+    return snapshotService(service, (pid) => this.metrics.sampleOf(pid));
+  }
+
+  private sinkOf(name: string): ServiceLogSink {
+    this.resolveTarget(name);
+    return this.sinks.get(name)!;
+  }
+
+  private resolveTarget(target: string): Service[] {
+    if (target === 'all') return [...this.services.values()];
+    const service = this.services.get(target);
+    if (!service) {
+      throw new ApictlError('APICTL_UNKNOWN_SERVICE', `no service named "${target}"`, {
+        hint: this.services.size > 0 ? `known: ${this.names().join(', ')}` : 'nothing is registered yet; apictl start <script> adds one',
+      });
+    }
+    return [service];
+  }
+
+  private allInstances() {
+    return [...this.services.values()].flatMap((service) => service.instances);
+  }
+
+  private afterSample(): void {
+    for (const service of this.services.values()) {
+      const limit = service.definition.maxMemoryBytes;
+      if (!limit) continue;
+      for (const instance of service.instances) {
+        const sample = this.metrics.sampleOf(instance.pid);
+        if (instance.status !== 'online' || !sample || sample.memory <= limit) continue;
+        const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
+        void instance.restart(`memory ${mb(sample.memory)} > ${mb(limit)}`);
+      }
+    }
+    this.events.emit('metrics');
+  }
+
+  private exclusively<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.registration.then(work, work);
+    this.registration = run.catch(() => undefined);
+    return run;
+  }
+
+  private renderState(): StateFile {
+    return { version: STATE_VERSION, daemonPid: process.pid, services: this.records() };
+  }
+}

@@ -1,0 +1,70 @@
+// Three shapes, never one bag: what the user wrote (ServiceDefinition), what
+// the daemon tracks at runtime (InstanceState, daemon-only), and what goes over
+// the wire and out of `list --json` (ServiceSnapshot).
+
+export type RestartPolicy = 'always' | 'on-failure' | 'never';
+
+export type Status = 'starting' | 'online' | 'stopping' | 'stopped' | 'waiting' | 'errored';
+
+export interface HealthCheck {
+  path: string;
+  intervalMs: number;
+  timeoutMs: number;
+  failures: number;
+}
+
+/** A service as the user defined it, with paths made absolute and the port fixed. */
+export interface ServiceDefinition {
+  name: string;
+  script: string;
+  interpreter?: string;
+  interpreterArgs: string[];
+  args: string[];
+  cwd: string;
+  /** null: the service listens on no port (ready after 1 s alive). */
+  port: number | null;
+  instances: number;
+  env: Record<string, string>;
+  envFile?: string;
+  restart: RestartPolicy;
+  maxRestarts: number;
+  restartDelayMs: number;
+  killTimeoutMs: number;
+  stopSignal?: string;
+  health?: HealthCheck;
+  maxMemoryBytes?: number;
+  watch?: string[];
+  ignore?: string[];
+  logMaxBytes?: number;
+  logKeep?: number;
+}
+
+export interface ExitInfo {
+  code: number | null;
+  signal: string | null;
+}
+
+export interface InstanceSnapshot {
+  index: number;
+  pid: number | null;
+  port: number | null;
+  status: Status;
+  restarts: number;
+  cpu: number;
+  memory: number;
+  uptime: number;
+  lastExit: ExitInfo | null;
+  reason: string | null;
+}
+
+export interface ServiceSnapshot {
+  name: string;
+  status: Status;
+  port: number | null;
+  script: string;
+  interpreter: string;
+  restarts: number;
+  reason: string | null;
+  instances: InstanceSnapshot[];
+  definition: ServiceDefinition;
+}

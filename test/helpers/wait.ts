@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
+
+/**
+ * Polls `probe` until `accept` holds or the deadline passes; the error names
+ * what was awaited and the last value seen, so a failure explains itself.
+ */
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | Promise<T>,
+  accept: (value: T) => boolean = Boolean,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  let lastError: unknown;
+  let pauseMs = 10;
+  while (Date.now() < deadline) {
+    try {
+      last = await probe();
+      if (accept(last)) return last;
+    } catch (error) {
+      lastError = error;
+    }
+    await delay(pauseMs);
+    pauseMs = Math.min(200, pauseMs * 2);
+  }
+  const seen = lastError ? `error ${String(lastError)}` : JSON.stringify(last)?.slice(0, 2000);
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last saw: ${seen}`);
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  // A zombie has exited; it only waits to be reaped.
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { parseDotenv } from '../../src/config/dotenv.js';
+import { nextCandidatePort } from '../../src/config/ports.js';
+import { parseDurationMs, parseSizeBytes } from '../../src/config/units.js';
+import { NdjsonDecoder, encodeMessage } from '../../src/protocol/framing.js';
+import { LineSplitter } from '../../src/logs/line-splitter.js';
+import { pickBackend } from '../../src/balancer/pick.js';
+import { aggregateStatus } from '../../src/supervisor/service.js';
+import { isSameDefinition, planStart } from '../../src/supervisor/start-plan.js';
+import { formatBytes, formatDuration } from '../../src/format.js';
+import { parseStoredLine, formatStoredLine } from '../../src/logs/log-line.js';
+import { Ring } from '../../src/logs/ring.js';
+import type { ServiceDefinition } from '../../src/types.js';
+
+describe('units', () => {
+  it.each([[100, 100], ['100', 100], ['100ms', 100], ['5s', 5000], ['1.5s', 1500], ['2m', 120_000], ['1h', 3_600_000], ['x', null], [-1, null], [true, null]])(
+    'duration %j → %j',
+    (input, expected) => expect(parseDurationMs(input)).toBe(expected),
+  );
+  it.each([[1024, 1024], ['300M', 314_572_800], ['300MB', 314_572_800], ['1G', 1024 ** 3], ['512k', 524_288], ['10', 10], ['0', null], ['big', null]])(
+    'size %j → %j',
+    (input, expected) => expect(parseSizeBytes(input)).toBe(expected),
+  );
+});
+
+describe('parseDotenv', () => {
+  it('reads the usual forms and reports bad lines', () => {
+    const text = '# comment\nA=1\nexport B="two words\\nnext"\nC=\'$literal\'\nD=plain # trailing\n\nnot a line\n';
+    expect(parseDotenv(text)).toEqual({ values: { A: '1', B: 'two words\nnext', C: '$literal', D: 'plain' }, badLines: [7] });
+  });
+});
+
+describe('nextCandidatePort', () => {
+  it.each([
+    [8000, [], 8000, 8000],
+    [8000, [8000, 8001], 8000, 8002],
+    [8000, [8003], 8003, 8004],
+    [65535, [65535], 65535, null],
+  ])('base %i reserved %j from %i → %j', (base, reserved, from, expected) => {
+    expect(nextCandidatePort(base, new Set(reserved), from)).toBe(expected);
+  });
+});
+
+describe('NdjsonDecoder', () => {
+  it('joins messages split anywhere, even inside a multi-byte character', () => {
+    const bytes = Buffer.from(encodeMessage({ id: 1, text: 'héllo ✓' }) + encodeMessage({ id: 2 }));
+    for (let cut = 1; cut < bytes.length; cut++) {
+      const decoder = new NdjsonDecoder();
+      expect([...decoder.push(bytes.subarray(0, cut)), ...decoder.push(bytes.subarray(cut))]).toEqual([{ id: 1, text: 'héllo ✓' }, { id: 2 }]);
+    }
+  });
+});
+
+describe('LineSplitter', () => {
+  it('keeps partial lines until their newline, strips CR, returns a final unterminated line', () => {
+    const splitter = new LineSplitter();
+    expect(splitter.push(Buffer.from('one\r\ntw'))).toEqual(['one']);
+    expect(splitter.push(Buffer.from('o\nthr'))).toEqual(['two']);
+    expect(splitter.push(Buffer.from([0xe2, 0x9c]))).toEqual([]);
+    expect(splitter.push(Buffer.from([0x93, 0x0a]))).toEqual(['thr✓']);
+    expect(splitter.push(Buffer.from('last'))).toEqual([]);
+    expect(splitter.end()).toBe('last');
+    expect(splitter.end()).toBeNull();
+  });
+});
+
+describe('stored log lines', () => {
+  it('round-trip with and without an instance tag', () => {
+    const iso = '2026-11-21T20:39:00.123Z';
+    expect(parseStoredLine(formatStoredLine(iso, null, 'hi [x]').trimEnd(), 'api', 'out')).toEqual({ time: Date.parse(iso), service: 'api', instance: 0, stream: 'out', line: 'hi [x]' });
+    expect(parseStoredLine(formatStoredLine(iso, 3, 'hi').trimEnd(), 'api', 'err')).toEqual({ time: Date.parse(iso), service: 'api', instance: 3, stream: 'err', line: 'hi' });
+  });
+});
+
+describe('Ring', () => {
+  it('keeps the newest items, oldest first', () => {
+    const ring = new Ring<number>(3);
+    for (let value = 1; value <= 5; value++) ring.push(value);
+    expect(ring.toArray()).toEqual([3, 4, 5]);
+  });
+});
+
+describe('pickBackend', () => {
+  it('prefers the fewest in flight and rotates among ties', () => {
+    const backends = [{ index: 0, port: 1, inflight: 2 }, { index: 1, port: 2, inflight: 0 }, { index: 2, port: 3, inflight: 0 }];
+    expect(pickBackend(backends, 0)?.index).toBe(1);
+    expect(pickBackend(backends, 2)?.index).toBe(2);
+    expect(pickBackend([], 0)).toBeNull();
+  });
+});
+
+describe('aggregateStatus', () => {
+  it.each([
+    [[], 'stopped'], [['online', 'online'], 'online'], [['online', 'waiting'], 'waiting'], [['errored', 'online'], 'errored'],
+    [['stopped', 'online'], 'online'], [['starting', 'online'], 'starting'], [['stopped', 'stopped'], 'stopped'],
+  ] as const)('%j → %s', (statuses, expected) => expect(aggregateStatus([...statuses])).toBe(expected));
+});
+
+describe('planStart', () => {
+  const existing: ServiceDefinition = {
+    name: 'api', script: '/a.js', interpreterArgs: [], args: [], cwd: '/', port: 8000, instances: 1, env: {},
+    restart: 'always', maxRestarts: 10, restartDelayMs: 100, killTimeoutMs: 5000,
+  };
+  const registered = new Map([['api', existing]]);
+
+  it('treats the same definition (port unspecified) as the existing service', () => {
+    expect(isSameDefinition(existing, { ...existing, port: 'auto' })).toBe(true);
+    expect(planStart([{ ...existing, port: 'auto' }], registered)).toEqual({ steps: [{ kind: 'existing', name: 'api' }], issues: [] });
+  });
+
+  it('refuses a different definition under a taken name, and a port another service owns', () => {
+    const plan = planStart([{ ...existing, args: ['x'] }, { ...existing, name: 'other', port: 8000 }], registered);
+    expect(plan.issues).toEqual([
+      'api: a service with this name exists with a different definition (delete it first or pick another name)',
+      'other: port 8000 belongs to service "api"',
+    ]);
+  });
+});
+
+describe('format', () => {
+  it.each([[0, '0 B'], [512, '512 B'], [1536, '1.5 KB'], [99 * 1024 * 1024, '99.0 MB'], [300 * 1024 * 1024, '300 MB']])('bytes %i → %s', (value, text) =>
+    expect(formatBytes(value)).toBe(text),
+  );
+  it.each([[0, '0s'], [59_999, '59s'], [61_000, '1m 1s'], [3_600_000, '1h'], [90_000_000, '1d 1h']])('duration %i → %s', (value, text) =>
+    expect(formatDuration(value)).toBe(text),
+  );
+});
