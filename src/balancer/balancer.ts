@@ -3,6 +3,8 @@ import { connect, type Socket } from 'node:net';
 import { pickBackend, type Backend } from './pick.js';
 
 const RETRYABLE = new Set(['GET', 'HEAD', 'OPTIONS']);
+const CONNECTION_FAILURES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE']);
+const DOWN_FOR_MS = 1_000;
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'upgrade']);
 
 /** Upstream headers as a flat [name, value, ...] list, minus per-connection ones. */
@@ -68,7 +70,7 @@ export class Balancer {
   }
 
   private forward(req: IncomingMessage, res: ServerResponse, attempt: number): void {
-    const backend = pickBackend(this.backends, this.cursor++);
+    const backend = pickBackend(this.backends, this.cursor++, Date.now());
     if (!backend) {
       res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '1' }).end('no instance is ready\n');
       return;
@@ -92,8 +94,10 @@ export class Balancer {
     );
     upstream.once('error', (error: NodeJS.ErrnoException) => {
       release();
-      // Connection refused: nothing reached the instance, so a safe method can go elsewhere.
-      if (!res.headersSent && error.code === 'ECONNREFUSED' && RETRYABLE.has(req.method ?? '') && attempt < 3) {
+      const connectionFailed = CONNECTION_FAILURES.has(error.code ?? '');
+      if (connectionFailed) backend.downUntil = Date.now() + DOWN_FOR_MS;
+      // No answer came back: a safe (idempotent) method can go to another instance.
+      if (!res.headersSent && connectionFailed && RETRYABLE.has(req.method ?? '') && attempt < 3) {
         this.forward(req, res, attempt + 1);
         return;
       }
@@ -108,7 +112,7 @@ export class Balancer {
   }
 
   private tunnel(req: IncomingMessage, client: Socket, head: Buffer): void {
-    const backend = pickBackend(this.backends, this.cursor++);
+    const backend = pickBackend(this.backends, this.cursor++, Date.now());
     if (!backend) return void client.destroy();
     const upstream = connect({ host: '127.0.0.1', port: backend.port }, () => {
       const lines = [`${req.method} ${req.url} HTTP/${req.httpVersion}`];

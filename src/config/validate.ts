@@ -52,17 +52,18 @@ function finishDrafts(
   const firstByPort = new Map<number, number>();
   services.forEach(({ index, service }) => {
     const at = (key: string) => (prefixOf(index) ? `${prefixOf(index)}.${key}` : key);
-    const draft = toDraft(service, baseDir, probe, (key, message) => issues.push(`${at(key)}: ${message}`));
-    if (!draft) return;
-    const sameName = firstByName.get(draft.name);
-    if (sameName !== undefined) issues.push(`${at('name')}: "${draft.name}" is already used by ${prefixOf(sameName)}`);
-    else firstByName.set(draft.name, index);
-    if (typeof draft.port === 'number') {
-      const samePort = firstByPort.get(draft.port);
-      if (samePort !== undefined) issues.push(`${at('port')}: ${draft.port} is already used by ${prefixOf(samePort)}`);
-      else firstByPort.set(draft.port, index);
+    // Clashes are checked even when the entry has other problems: every issue at once.
+    const name = service.name ?? defaultName(service.script);
+    const sameName = firstByName.get(name);
+    if (sameName !== undefined) issues.push(`${at('name')}: "${name}" is already used by ${prefixOf(sameName)}`);
+    else firstByName.set(name, index);
+    if (typeof service.port === 'number') {
+      const samePort = firstByPort.get(service.port);
+      if (samePort !== undefined) issues.push(`${at('port')}: ${service.port} is already used by ${prefixOf(samePort)}`);
+      else firstByPort.set(service.port, index);
     }
-    drafts.push(draft);
+    const draft = toDraft(service, baseDir, probe, (key, message) => issues.push(`${at(key)}: ${message}`));
+    if (draft) drafts.push(draft);
   });
   return issues.length > 0 ? { ok: false, issues } : { ok: true, drafts };
 }

@@ -5,6 +5,7 @@ import type { ServiceLogSink } from '../logs/service-log-sink.js';
 import type { CommandContext } from '../process/interpreter.js';
 import type { ServiceDefinition, Status } from '../types.js';
 import { Instance, type InstanceContext, type InstanceRecord, type ReadyOutcome } from './instance.js';
+import { watchPaths } from './watch.js';
 
 export interface ServiceContext {
   logs: ServiceLogSink;
@@ -32,6 +33,7 @@ export function aggregateStatus(statuses: Status[]): Status {
 export class Service {
   instances: Instance[] = [];
   private balancer: Balancer | null = null;
+  private watcher: { close(): Promise<void> } | null = null;
   private readonly instanceContext: InstanceContext;
 
   constructor(public definition: ServiceDefinition, private readonly context: ServiceContext) {
@@ -72,6 +74,7 @@ export class Service {
       await this.balancer.listen();
     }
     for (const instance of this.instances) instance.start();
+    this.startWatching();
   }
 
   async waitUntilReady(timeoutMs: number): Promise<ReadyOutcome[]> {
@@ -79,6 +82,8 @@ export class Service {
   }
 
   async stop(): Promise<void> {
+    await this.watcher?.close();
+    this.watcher = null;
     await Promise.all(this.instances.map((instance) => instance.stop()));
     await this.balancer?.close();
     this.balancer = null;
@@ -101,10 +106,11 @@ export class Service {
       const outcomes = await this.waitUntilReady(timeoutMs);
       return outcomes.find((outcome) => !outcome.ok) ?? { ok: true };
     }
-    for (const [position, old] of this.instances.entries()) {
+    for (const old of [...this.instances]) {
       const fresh = new Instance(old.index, await this.instancePort(), this.instanceContext);
       fresh.adoptRestarts(old.restarts + 1);
-      this.instances.push(fresh);
+      // Listed beside the old one while it warms up, so it joins the pool the moment it is ready.
+      this.instances = [...this.instances, fresh];
       fresh.start();
       const outcome = await fresh.waitUntilReady(timeoutMs);
       if (!outcome.ok) {
@@ -112,13 +118,22 @@ export class Service {
         await fresh.stop();
         return { ok: false, reason: `instance ${old.index}: ${outcome.reason} (the old instance keeps serving)` };
       }
-      this.instances = this.instances.filter((instance) => instance !== fresh);
-      this.instances[position] = fresh;
+      this.instances = this.instances.filter((instance) => instance !== fresh).map((instance) => (instance === old ? fresh : instance));
       if (old.port !== null) await this.balancer.remove(old.index, old.port);
       await old.stop();
     }
     this.context.changed();
     return { ok: true };
+  }
+
+  private startWatching(): void {
+    const { watch, ignore, cwd } = this.definition;
+    if (this.watcher || !watch || watch.length === 0) return;
+    this.watcher = watchPaths(watch, ignore ?? [], cwd, (path) => {
+      const reason = `file changed: ${path}`;
+      this.context.logger.info({ service: this.name, path }, 'watch: restarting');
+      for (const instance of this.instances) void instance.restart(reason);
+    });
   }
 
   records(): InstanceRecord[] {

@@ -72,6 +72,10 @@ export class Harness {
     return waitFor(`${name} to be ${status}`, () => this.service(name), (service) => service.status === status, timeoutMs);
   }
 
+  waitFor<T>(what: string, probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
+    return waitFor(what, probe, accept, timeoutMs);
+  }
+
   trackPid(pid: number): void {
     this.seenPids.add(pid);
   }

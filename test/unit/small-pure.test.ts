@@ -87,6 +87,13 @@ describe('pickBackend', () => {
     expect(pickBackend(backends, 2)?.index).toBe(2);
     expect(pickBackend([], 0)).toBeNull();
   });
+
+  it('puts a backend whose connection just failed last, until its time is up', () => {
+    const backends = [{ index: 0, port: 1, inflight: 0, downUntil: 2_000 }, { index: 1, port: 2, inflight: 5 }];
+    expect(pickBackend(backends, 0, 1_000)?.index).toBe(1);
+    expect(pickBackend(backends, 0, 3_000)?.index).toBe(0);
+    expect(pickBackend([backends[0]!], 0, 1_000)?.index).toBe(0);
+  });
 });
 
 describe('aggregateStatus', () => {
