@@ -84,7 +84,8 @@ function prepareHome(paths: HomePaths): void {
 function createLogger(paths: HomePaths, foreground: boolean): Logger {
   const file = pino.destination({ dest: paths.daemonLog, mkdir: true, sync: false });
   const streams = foreground ? multistream([{ stream: file }, { stream: process.stdout }]) : file;
-  return pino({ base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime }, streams);
+  // No base pid: entries about children carry their own `pid`; "daemon ready" names the daemon's.
+  return pino({ base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, streams);
 }
 
 /** What children start from: the daemon's environment without apictl's own switches. */

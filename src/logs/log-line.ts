@@ -9,9 +9,9 @@ export interface LogLine {
   line: string;
 }
 
-/** `2026-11-21T20:39:00.123Z line` or, for services with several instances, `... [1] line`. */
-export function formatStoredLine(isoTime: string, instance: number | null, line: string): string {
-  return instance === null ? `${isoTime} ${line}\n` : `${isoTime} [${instance}] ${line}\n`;
+/** What precedes each stored line: `2026-11-21T20:39:00.123Z ` or, with several instances, `... [1] `. */
+export function storedLinePrefix(isoTime: string, instance: number | null): string {
+  return instance === null ? `${isoTime} ` : `${isoTime} [${instance}] `;
 }
 
 const STORED = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) (?:\[(\d+)\] )?(.*)$/;

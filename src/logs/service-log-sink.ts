@@ -1,10 +1,10 @@
 import type { Readable } from 'node:stream';
-import { LineSplitter } from './line-splitter.js';
-import { formatStoredLine, type LogLine, type LogStream } from './log-line.js';
+import { LineSplitter, lastLinesOf, prefixBlock, splitBlock } from './line-splitter.js';
+import { storedLinePrefix, type LogLine, type LogStream } from './log-line.js';
 import { Ring } from './ring.js';
 import { RotatingFile, type RotationOptions } from './rotating-file.js';
 
-export const RECENT_LINES_KEPT = 500;
+export const RECENT_LINES_KEPT = 200;
 
 export type LogListener = (line: LogLine) => void;
 
@@ -46,10 +46,13 @@ export class ServiceLogSink {
   attach(instance: number, stream: LogStream, source: Readable): Promise<void> {
     const splitter = new LineSplitter();
     return new Promise((resolve) => {
-      source.on('data', (chunk: Buffer) => this.accept(instance, stream, splitter.push(chunk), source));
+      source.on('data', (chunk: Buffer) => {
+        const block = splitter.push(chunk);
+        if (block !== null) this.accept(instance, stream, block, source);
+      });
       const finish = () => {
         const last = splitter.end();
-        if (last !== null) this.accept(instance, stream, [last], null);
+        if (last !== null) this.accept(instance, stream, last, null);
         this.paused[stream].delete(source);
         resolve();
       };
@@ -60,7 +63,7 @@ export class ServiceLogSink {
 
   /** Writes a line of apictl's own (e.g. "restarting in 200ms") to the service's err log. */
   note(instance: number, line: string): void {
-    this.accept(instance, 'err', [`[apictl] ${line}`], null);
+    this.accept(instance, 'err', `[apictl] ${line}\n`, null);
   }
 
   recentLines(filter?: { instance?: number; limit?: number }): LogLine[] {
@@ -76,21 +79,20 @@ export class ServiceLogSink {
     await Promise.all([this.files.out.close(), this.files.err.close()]);
   }
 
-  private accept(instance: number, stream: LogStream, lines: string[], source: Readable | null): void {
-    if (lines.length === 0) return;
+  /** `block`: whole lines, each ending in "\n". */
+  private accept(instance: number, stream: LogStream, block: string, source: Readable | null): void {
     const now = Date.now();
     const iso = new Date(now).toISOString();
-    const tag = this.multiInstance ? instance : null;
-    let text = '';
-    for (const line of lines) text += formatStoredLine(iso, tag, line);
-    const listening = this.hasListeners();
-    const keepFrom = Math.max(0, lines.length - RECENT_LINES_KEPT);
-    for (let index = listening ? 0 : keepFrom; index < lines.length; index++) {
-      const entry: LogLine = { time: now, service: this.service, instance, stream, line: lines[index]! };
-      if (index >= keepFrom) this.recent.push(entry);
-      if (listening) this.emit(entry);
+    const prefix = storedLinePrefix(iso, this.multiInstance ? instance : null);
+    const toLine = (line: string): LogLine => ({ time: now, service: this.service, instance, stream, line });
+    if (this.hasListeners()) {
+      const lines = splitBlock(block);
+      for (const line of lines) this.emit(toLine(line));
+      for (const line of lines.slice(-RECENT_LINES_KEPT)) this.recent.push(toLine(line));
+    } else {
+      for (const line of lastLinesOf(block, RECENT_LINES_KEPT)) this.recent.push(toLine(line));
     }
-    if (!this.files[stream].write(text) && source) {
+    if (!this.files[stream].write(prefixBlock(block, prefix)) && source) {
       source.pause();
       this.paused[stream].add(source);
     }

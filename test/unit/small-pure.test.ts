@@ -3,12 +3,12 @@ import { parseDotenv } from '../../src/config/dotenv.js';
 import { nextCandidatePort } from '../../src/config/ports.js';
 import { parseDurationMs, parseSizeBytes } from '../../src/config/units.js';
 import { NdjsonDecoder, encodeMessage } from '../../src/protocol/framing.js';
-import { LineSplitter } from '../../src/logs/line-splitter.js';
+import { LineSplitter, lastLinesOf, prefixBlock, splitBlock } from '../../src/logs/line-splitter.js';
 import { pickBackend } from '../../src/balancer/pick.js';
 import { aggregateStatus } from '../../src/supervisor/service.js';
 import { isSameDefinition, planStart } from '../../src/supervisor/start-plan.js';
 import { formatBytes, formatDuration } from '../../src/format.js';
-import { parseStoredLine, formatStoredLine } from '../../src/logs/log-line.js';
+import { parseStoredLine, storedLinePrefix } from '../../src/logs/log-line.js';
 import { Ring } from '../../src/logs/ring.js';
 import type { ServiceDefinition } from '../../src/types.js';
 
@@ -52,23 +52,31 @@ describe('NdjsonDecoder', () => {
 });
 
 describe('LineSplitter', () => {
-  it('keeps partial lines until their newline, strips CR, returns a final unterminated line', () => {
+  it('keeps partial lines (even a split character) until their newline, and returns a final unterminated line', () => {
     const splitter = new LineSplitter();
-    expect(splitter.push(Buffer.from('one\r\ntw'))).toEqual(['one']);
-    expect(splitter.push(Buffer.from('o\nthr'))).toEqual(['two']);
-    expect(splitter.push(Buffer.from([0xe2, 0x9c]))).toEqual([]);
-    expect(splitter.push(Buffer.from([0x93, 0x0a]))).toEqual(['thr✓']);
-    expect(splitter.push(Buffer.from('last'))).toEqual([]);
-    expect(splitter.end()).toBe('last');
+    expect(splitter.push(Buffer.from('one\r\ntw'))).toBe('one\r\n');
+    expect(splitter.push(Buffer.from('o\nthr'))).toBe('two\n');
+    expect(splitter.push(Buffer.from([0xe2, 0x9c]))).toBeNull();
+    expect(splitter.push(Buffer.from([0x93, 0x0a]))).toBe('thr✓\n');
+    expect(splitter.push(Buffer.from('last'))).toBeNull();
+    expect(splitter.end()).toBe('last\n');
     expect(splitter.end()).toBeNull();
+  });
+
+  it('splits, tails and prefixes blocks', () => {
+    expect(splitBlock('a\r\nb\n\nc\n')).toEqual(['a', 'b', '', 'c']);
+    expect(lastLinesOf('a\nb\nc\n', 2)).toEqual(['b', 'c']);
+    expect(lastLinesOf('a\nb\nc\n', 5)).toEqual(['a', 'b', 'c']);
+    expect(lastLinesOf('only\n', 1)).toEqual(['only']);
+    expect(prefixBlock('a\r\n\nb\n', 'T ')).toBe('T a\nT \nT b\n');
   });
 });
 
 describe('stored log lines', () => {
   it('round-trip with and without an instance tag', () => {
     const iso = '2026-11-21T20:39:00.123Z';
-    expect(parseStoredLine(formatStoredLine(iso, null, 'hi [x]').trimEnd(), 'api', 'out')).toEqual({ time: Date.parse(iso), service: 'api', instance: 0, stream: 'out', line: 'hi [x]' });
-    expect(parseStoredLine(formatStoredLine(iso, 3, 'hi').trimEnd(), 'api', 'err')).toEqual({ time: Date.parse(iso), service: 'api', instance: 3, stream: 'err', line: 'hi' });
+    expect(parseStoredLine(`${storedLinePrefix(iso, null)}hi [x]`, 'api', 'out')).toEqual({ time: Date.parse(iso), service: 'api', instance: 0, stream: 'out', line: 'hi [x]' });
+    expect(parseStoredLine(`${storedLinePrefix(iso, 3)}hi`, 'api', 'err')).toEqual({ time: Date.parse(iso), service: 'api', instance: 3, stream: 'err', line: 'hi' });
   });
 });
 

@@ -88,7 +88,7 @@ function createPrinter(json: boolean, single: boolean): (line: LogLine) => void 
 function formatDaemonLine(text: string): string {
   try {
     const entry = JSON.parse(text) as Record<string, unknown>;
-    const { time, level, msg, pid: _pid, ...rest } = entry;
+    const { time, level, msg, ...rest } = entry;
     const levels: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
     const extra = Object.keys(rest).length ? ` ${JSON.stringify(rest)}` : '';
     return `${String(time)} ${levels[Number(level)] ?? level} ${String(msg ?? '')}${extra}`;
