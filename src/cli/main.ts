@@ -105,6 +105,19 @@ export function buildProgram(): Command {
     .option('--no-wait', 'return without waiting for ready')
     .action(lazy(() => import('./commands/resurrect.js')));
 
+  program
+    .command('startup')
+    .description('install a systemd unit that starts the daemon (and resurrects dump.json) at boot')
+    .option('--print', 'only print the unit')
+    .option('--install', 'write and enable the unit (the default)')
+    .option('--user [name]', 'alone: a user unit (systemd --user); with a name: a system unit running as that user')
+    .action(lazy(() => import('./commands/startup.js')));
+  program
+    .command('unstartup')
+    .description('disable and remove the unit `startup` installed')
+    .option('--user [name]', 'as given to startup')
+    .action(lazy(() => import('./commands/startup.js').then((module) => ({ run: module.runUninstall }))));
+
   program.command('ping').description('check the daemon answers').action(lazy(() => import('./commands/ping.js')));
   program
     .command('kill')
@@ -113,6 +126,7 @@ export function buildProgram(): Command {
   program
     .command('daemon')
     .description('run the daemon in the foreground (for systemd and other inits)')
+    .option('--resurrect', 'also start what dump.json lists (as at boot)')
     .action(lazy(() => import('./commands/daemon.js')));
   return program;
 }

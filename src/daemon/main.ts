@@ -6,12 +6,16 @@ import { createHandlers } from './handlers.js';
 import { recoverFromState } from './recover.js';
 import { resolvePaths, type HomePaths } from '../state/paths.js';
 import { readJsonFile, type StateFile } from '../state/store.js';
+import { readDump } from '../state/dump.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { tsxLoaderUrl } from '../process/tsx-loader.js';
+import { SUPERVISOR_MARKER } from '../process/supervised-marker.js';
 
 export interface DaemonOptions {
   /** Foreground (systemd, `apictl daemon`): also log to stdout. */
   foreground: boolean;
+  /** At boot: also start what dump.json lists (services recovered from state.json come first). */
+  resurrect: boolean;
   home?: string;
 }
 
@@ -29,7 +33,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     paths,
     logger,
     command: { nodePath: process.execPath, tsxLoaderUrl: tsxLoaderUrl() },
-    baseEnv: childBaseEnv(),
+    baseEnv: { ...childBaseEnv(), [SUPERVISOR_MARKER]: paths.home },
     portBase: Number(process.env.APICTL_PORT_BASE) || undefined,
     balancerHost: process.env.APICTL_BALANCER_HOST || undefined,
   });
@@ -66,13 +70,27 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     logger.error({ err: error }, 'state.json unreadable: starting empty, file kept as state.json.corrupt');
     return null;
   });
-  await recoverFromState(previous, supervisor, logger);
+  await recoverFromState(paths.home, previous, supervisor, logger);
+  if (options.resurrect) await resurrectDump(paths, supervisor, logger);
   await server.listen(paths.socket);
   writeFileSync(paths.pid, `${process.pid}\n`, { mode: 0o600 });
   logger.info({ pid: process.pid, home: paths.home }, 'daemon ready');
   const code = await done;
   lock.close();
   return code;
+}
+
+async function resurrectDump(paths: HomePaths, supervisor: Supervisor, logger: Logger): Promise<void> {
+  try {
+    const known = new Set(supervisor.names());
+    const missing = (await readDump(paths.dump)).filter((definition) => !known.has(definition.name));
+    for (const definition of missing) {
+      await supervisor.start([definition], null).catch((error: Error) => logger.error({ service: definition.name, err: error }, 'resurrect failed'));
+    }
+    logger.info({ services: missing.map((definition) => definition.name) }, 'resurrected dump.json');
+  } catch (error) {
+    logger.error({ err: error }, 'cannot resurrect dump.json');
+  }
 }
 
 function prepareHome(paths: HomePaths): void {
@@ -88,11 +106,11 @@ function createLogger(paths: HomePaths, foreground: boolean): Logger {
   return pino({ base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, streams);
 }
 
-/** What children start from: the daemon's environment without apictl's own switches. */
+/** What children start from: the daemon's environment without a marker it may have inherited. */
 function childBaseEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && !key.startsWith('APICTL_DAEMON')) env[key] = value;
+    if (value !== undefined && key !== SUPERVISOR_MARKER) env[key] = value;
   }
   return env;
 }

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import { buildCommand, chooseInterpreter, defaultStopSignal, type CommandContext } from '../process/interpreter.js';
-import { killGroupRemains, readProcStat, stopGroup } from '../process/kill.js';
+import { killGroupRemains, stopGroup } from '../process/kill.js';
 import { spawnProcess, type SpawnedProcess } from '../process/spawn.js';
+import { SUPERVISOR_MARKER } from '../process/supervised-marker.js';
 import { isPortFree } from '../config/ports.js';
 import { findPortHolder } from '../process/port-holder.js';
 import type { ServiceLogSink } from '../logs/service-log-sink.js';
@@ -25,11 +26,10 @@ const OUTPUT_GRACE_MS = 250;
 
 export type ReadyOutcome = { ok: true } | { ok: false; reason: string };
 
-/** Recorded in state.json so a new daemon can find (and stop) what an old one left. */
+/** Recorded in state.json: what ran, and the restart counts a recovered daemon carries over. */
 export interface InstanceRecord {
   index: number;
   pid: number | null;
-  startTime: number | null;
   restarts: number;
 }
 
@@ -41,7 +41,6 @@ export class Instance {
   restarts = 0;
   lastExit: ExitInfo | null = null;
   reason: string | null = null;
-  private procStartTime: number | null = null;
   private streak = 0;
   private process: SpawnedProcess | null = null;
   private runAbort: AbortController | null = null;
@@ -60,7 +59,7 @@ export class Instance {
   }
 
   record(): InstanceRecord {
-    return { index: this.index, pid: this.pid, startTime: this.procStartTime, restarts: this.restarts };
+    return { index: this.index, pid: this.pid, restarts: this.restarts };
   }
 
   /** Starts the process if it is not running (or waiting to restart). */
@@ -155,7 +154,6 @@ export class Instance {
     this.process = spawned;
     this.pid = spawned.pid;
     this.startedAt = Date.now();
-    this.procStartTime = readProcStat(spawned.pid)?.startTime ?? null;
     this.context.logger.info({ service: definition.name, instance: this.index, pid: spawned.pid, port: this.port }, 'started');
     this.outputDone = Promise.all([
       this.context.logs.attach(this.index, 'out', spawned.stdout),
@@ -191,7 +189,6 @@ export class Instance {
     this.process = null;
     this.pid = null;
     this.startedAt = null;
-    this.procStartTime = null;
     // The main process is gone; whatever it left in its group would hold the port.
     await killGroupRemains(spawned.pid);
     // Its last words may still be in the pipe: failure messages quote them. A
@@ -251,6 +248,8 @@ export class Instance {
       ...(this.port === null ? {} : { PORT: String(this.port) }),
       APICTL_NAME: definition.name,
       APICTL_INSTANCE: String(this.index),
+      // Last, so no user env can drop it: a new daemon finds leftovers by it.
+      [SUPERVISOR_MARKER]: this.context.baseEnv[SUPERVISOR_MARKER] ?? '',
     };
   }
 

@@ -174,9 +174,15 @@ export class Supervisor {
     this.desired.set(definition.name, 'stopped');
   }
 
+  /**
+   * Deliberate stop (`kill`, SIGTERM): every service stops and the live list is
+   * emptied, so the next daemon starts clean and `resurrect` restores what
+   * `save` wrote. Only a daemon that *died* leaves a list to recover.
+   */
   async shutdown(): Promise<void> {
     this.metrics.stop();
     await Promise.all([...this.services.values()].map((service) => service.stop()));
+    this.services.clear();
     await this.persist();
     await Promise.all([...this.sinks.values()].map((sink) => sink.close()));
   }

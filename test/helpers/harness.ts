@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { request } from 'node:http';
 import type { ServiceSnapshot } from '../../src/types.js';
 import { isAlive, waitFor } from './wait.js';
+import { findMarkedProcesses } from '../../src/process/supervised-marker.js';
 
 export const REPO = resolve(import.meta.dirname, '../..');
 export const BIN = join(REPO, 'bin/apictl');
@@ -108,8 +109,18 @@ export class Harness {
         }
       }
     }
+    // Anything a daemon of this home ever started carries the marker: none may outlive the test.
+    const leaked = findMarkedProcesses(this.home).map((found) => found.pid).filter(isAlive);
+    for (const pid of leaked) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
     rmSync(this.work, { recursive: true, force: true });
     if (survivors.length > 0) throw new Error(`processes survived cleanup: ${survivors.join(', ')}`);
+    if (leaked.length > 0) throw new Error(`processes the daemon no longer knew survived: ${leaked.join(', ')}`);
   }
 }
 

@@ -10,6 +10,7 @@ import { isSameDefinition, planStart } from '../../src/supervisor/start-plan.js'
 import { formatBytes, formatDuration } from '../../src/format.js';
 import { parseStoredLine, storedLinePrefix } from '../../src/logs/log-line.js';
 import { Ring } from '../../src/logs/ring.js';
+import { readMarker } from '../../src/process/supervised-marker.js';
 import type { ServiceDefinition } from '../../src/types.js';
 
 describe('units', () => {
@@ -139,4 +140,11 @@ describe('format', () => {
   it.each([[0, '0s'], [59_999, '59s'], [61_000, '1m 1s'], [3_600_000, '1h'], [90_000_000, '1d 1h']])('duration %i → %s', (value, text) =>
     expect(formatDuration(value)).toBe(text),
   );
+});
+
+describe('readMarker', () => {
+  it('finds the supervisor marker and service name in an environ block', () => {
+    expect(readMarker('PATH=/bin\0APICTL_SUPERVISOR_HOME=/h/.apictl\0APICTL_NAME=api\0')).toEqual({ home: '/h/.apictl', service: 'api' });
+    expect(readMarker('PATH=/bin\0')).toEqual({ home: null, service: null });
+  });
 });
