@@ -14,46 +14,110 @@ function lazy(load: Loader) {
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-export function buildProgram(): Command {
-  const program = new Command('apictl')
-    .description('Keep API services alive on one machine: R Plumber, Python, Node/TypeScript, any executable.')
-    .version(VERSION, '-v, --version')
-    .showHelpAfterError('(run with --help for usage)')
-    .enablePositionalOptions();
+type Registrar = (program: Command) => void;
 
-  program
-    .command('start')
-    .description('start a script, or every service of a services file (.json)')
-    .argument('<script|file.json>', 'script to run, or a services file')
-    .argument('[args...]', 'arguments for the script (after --)')
-    .option('--name <name>', 'service name (default: script name)')
-    .option('--interpreter <bin>', 'program that runs the script (node, python3, Rscript, ..., or none)')
-    .option('--interpreter-args <args>', 'arguments for the interpreter, e.g. "--max-old-space-size=512"')
-    .option('--port <port>', 'port for the service (default: first free from 8000)')
-    .option('--no-port', 'the service listens on no port (ready after 1 s alive)')
-    .option('--instances <n>', 'processes to run behind apictl\'s balancer on the port')
-    .option('--cwd <dir>', 'working directory of the service')
-    .option('--env <KEY=VALUE>', 'environment variable (repeatable)', collect)
-    .option('--env-file <file>', 'dotenv file read at every start')
-    .option('--watch [paths]', 'restart when files change (comma-separated paths; default: the cwd)')
-    .option('--ignore <paths>', 'comma-separated paths/globs the watcher ignores')
-    .option('--max-memory <size>', 'restart an instance above this memory, e.g. 300M')
-    .option('--health <path>', 'HTTP path that answers 2xx when ready/healthy, e.g. /health')
-    .addOption(new Option('--restart <policy>', 'restart policy').choices(['always', 'on-failure', 'never']))
-    .option('--kill-timeout <duration>', 'wait this long after the stop signal before SIGKILL (default 5s)')
-    .option('--stop-signal <signal>', 'signal that asks the service to stop (default SIGTERM; SIGINT for Rscript)')
-    .option('--no-wait', 'return without waiting for the service to be ready')
-    .option('--wait-timeout <duration>', 'how long to wait for ready (default 30s)')
-    .option('--only <names>', 'with a services file: start only these (comma-separated)')
-    .option('--json', 'print the result as JSON')
-    .action(lazy(() => import('./commands/start.js')));
+/** One registrar per command, so a run builds only the command it invokes (start-up time). */
+const COMMANDS: Record<string, Registrar> = {
+  start: (program) =>
+    program
+      .command('start')
+      .description('start a script, or every service of a services file (.json)')
+      .argument('<script|file.json>', 'script to run, or a services file')
+      .argument('[args...]', 'arguments for the script (after --)')
+      .option('--name <name>', 'service name (default: script name)')
+      .option('--interpreter <bin>', 'program that runs the script (node, python3, Rscript, ..., or none)')
+      .option('--interpreter-args <args>', 'arguments for the interpreter, e.g. "--max-old-space-size=512"')
+      .option('--port <port>', 'port for the service (default: first free from 8000)')
+      .option('--no-port', 'the service listens on no port (ready after 1 s alive)')
+      .option('--instances <n>', "processes to run behind apictl's balancer on the port")
+      .option('--cwd <dir>', 'working directory of the service')
+      .option('--env <KEY=VALUE>', 'environment variable (repeatable)', collect)
+      .option('--env-file <file>', 'dotenv file read at every start')
+      .option('--watch [paths]', 'restart when files change (comma-separated paths; default: the cwd)')
+      .option('--ignore <paths>', 'comma-separated paths/globs the watcher ignores')
+      .option('--max-memory <size>', 'restart an instance above this memory, e.g. 300M')
+      .option('--health <path>', 'HTTP path that answers 2xx when ready/healthy, e.g. /health')
+      .addOption(new Option('--restart <policy>', 'restart policy').choices(['always', 'on-failure', 'never']))
+      .option('--kill-timeout <duration>', 'wait this long after the stop signal before SIGKILL (default 5s)')
+      .option('--stop-signal <signal>', 'signal that asks the service to stop (default SIGTERM; SIGINT for Rscript)')
+      .option('--no-wait', 'return without waiting for the service to be ready')
+      .option('--wait-timeout <duration>', 'how long to wait for ready (default 30s)')
+      .option('--only <names>', 'with a services file: start only these (comma-separated)')
+      .option('--json', 'print the result as JSON')
+      .action(lazy(() => import('./commands/start.js'))),
+  stop: control('stop', 'stop a service (or all); it stays registered'),
+  restart: control('restart', 'restart a service (or all)'),
+  reload: control('reload', 'replace instances one at a time, each new one ready before the old stops'),
+  delete: control('delete', 'stop a service (or all) and forget it'),
+  list: (program) =>
+    program
+      .command('list')
+      .alias('ls')
+      .description('show every service and instance: status, pid, port, cpu, memory, restarts, uptime')
+      .option('--json', 'print one JSON array')
+      .action(lazy(() => import('./commands/list.js'))),
+  show: (program) =>
+    program
+      .command('show')
+      .description('everything known about one service')
+      .argument('<name>')
+      .option('--json', 'print JSON')
+      .action(lazy(() => import('./commands/show.js'))),
+  logs: (program) =>
+    program
+      .command('logs')
+      .description('print recent log lines (all services merged by time, or one), then follow')
+      .argument('[name]', 'service name (default: all)')
+      .option('--lines <n>', 'how many recent lines', '15')
+      .option('--no-follow', 'print and exit')
+      .option('--err', 'stderr only')
+      .option('--out', 'stdout only')
+      .option('--json', 'one JSON object per line: {time, service, instance, stream, line}')
+      .option('--daemon', "show the daemon's own log")
+      .action(lazy(() => import('./commands/logs.js'))),
+  flush: (program) =>
+    program
+      .command('flush')
+      .description('empty the log files of a service (or all)')
+      .argument('[name]')
+      .action(lazy(() => import('./commands/flush.js'))),
+  save: (program) =>
+    program.command('save').description('write every service definition to dump.json').action(lazy(() => import('./commands/save.js'))),
+  resurrect: (program) =>
+    program
+      .command('resurrect')
+      .description('start the services listed in dump.json (running ones are skipped)')
+      .option('--no-wait', 'return without waiting for ready')
+      .action(lazy(() => import('./commands/resurrect.js'))),
+  startup: (program) =>
+    program
+      .command('startup')
+      .description('install a systemd unit that starts the daemon (and resurrects dump.json) at boot')
+      .option('--print', 'only print the unit')
+      .option('--install', 'write and enable the unit (the default)')
+      .option('--user [name]', 'alone: a user unit (systemd --user); with a name: a system unit running as that user')
+      .action(lazy(() => import('./commands/startup.js'))),
+  unstartup: (program) =>
+    program
+      .command('unstartup')
+      .description('disable and remove the unit `startup` installed')
+      .option('--user [name]', 'as given to startup')
+      .action(lazy(() => import('./commands/startup.js').then((module) => ({ run: module.runUninstall })))),
+  ping: (program) => program.command('ping').description('check the daemon answers').action(lazy(() => import('./commands/ping.js'))),
+  kill: (program) =>
+    program.command('kill').description('stop every service gracefully, then the daemon').action(lazy(() => import('./commands/kill.js'))),
+  daemon: (program) =>
+    program
+      .command('daemon')
+      .description('run the daemon in the foreground (for systemd and other inits)')
+      .option('--resurrect', 'also start what dump.json lists (as at boot)')
+      .action(lazy(() => import('./commands/daemon.js'))),
+};
 
-  for (const [name, description] of [
-    ['stop', 'stop a service (or all); it stays registered'],
-    ['restart', 'restart a service (or all)'],
-    ['reload', 'replace instances one at a time, each new one ready before the old stops'],
-    ['delete', 'stop a service (or all) and forget it'],
-  ] as const) {
+const ALIASES: Record<string, string> = { ls: 'list', del: 'delete' };
+
+function control(name: 'stop' | 'restart' | 'reload' | 'delete', description: string): Registrar {
+  return (program) => {
     const command = program
       .command(name)
       .description(description)
@@ -64,70 +128,19 @@ export function buildProgram(): Command {
       command.option('--no-wait', 'return without waiting for ready').option('--wait-timeout <duration>', 'how long to wait for ready (default 30s)');
     }
     command.action(lazy(() => import('./commands/control.js').then((module) => ({ run: module.commands[name] }))));
-  }
+  };
+}
 
-  program
-    .command('list')
-    .alias('ls')
-    .description('show every service and instance: status, pid, port, cpu, memory, restarts, uptime')
-    .option('--json', 'print one JSON array')
-    .action(lazy(() => import('./commands/list.js')));
-
-  program
-    .command('show')
-    .description('everything known about one service')
-    .argument('<name>')
-    .option('--json', 'print JSON')
-    .action(lazy(() => import('./commands/show.js')));
-
-  program
-    .command('logs')
-    .description('print recent log lines (all services merged by time, or one), then follow')
-    .argument('[name]', 'service name (default: all)')
-    .option('--lines <n>', 'how many recent lines', '15')
-    .option('--no-follow', 'print and exit')
-    .option('--err', 'stderr only')
-    .option('--out', 'stdout only')
-    .option('--json', 'one JSON object per line: {time, service, instance, stream, line}')
-    .option('--daemon', "show the daemon's own log")
-    .action(lazy(() => import('./commands/logs.js')));
-
-  program
-    .command('flush')
-    .description('empty the log files of a service (or all)')
-    .argument('[name]')
-    .action(lazy(() => import('./commands/flush.js')));
-
-  program.command('save').description('write every service definition to dump.json').action(lazy(() => import('./commands/save.js')));
-  program
-    .command('resurrect')
-    .description('start the services listed in dump.json (running ones are skipped)')
-    .option('--no-wait', 'return without waiting for ready')
-    .action(lazy(() => import('./commands/resurrect.js')));
-
-  program
-    .command('startup')
-    .description('install a systemd unit that starts the daemon (and resurrects dump.json) at boot')
-    .option('--print', 'only print the unit')
-    .option('--install', 'write and enable the unit (the default)')
-    .option('--user [name]', 'alone: a user unit (systemd --user); with a name: a system unit running as that user')
-    .action(lazy(() => import('./commands/startup.js')));
-  program
-    .command('unstartup')
-    .description('disable and remove the unit `startup` installed')
-    .option('--user [name]', 'as given to startup')
-    .action(lazy(() => import('./commands/startup.js').then((module) => ({ run: module.runUninstall }))));
-
-  program.command('ping').description('check the daemon answers').action(lazy(() => import('./commands/ping.js')));
-  program
-    .command('kill')
-    .description('stop every service gracefully, then the daemon')
-    .action(lazy(() => import('./commands/kill.js')));
-  program
-    .command('daemon')
-    .description('run the daemon in the foreground (for systemd and other inits)')
-    .option('--resurrect', 'also start what dump.json lists (as at boot)')
-    .action(lazy(() => import('./commands/daemon.js')));
+export function buildProgram(argv: string[] = []): Command {
+  const program = new Command('apictl')
+    .description('Keep API services alive on one machine: R Plumber, Python, Node/TypeScript, any executable.')
+    .version(VERSION, '-v, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .enablePositionalOptions();
+  const invoked = argv[2] ? (ALIASES[argv[2]] ?? argv[2]) : undefined;
+  const registrar = invoked ? COMMANDS[invoked] : undefined;
+  if (registrar) registrar(program);
+  else for (const register of Object.values(COMMANDS)) register(program);
   return program;
 }
 
@@ -135,7 +148,7 @@ export function buildProgram(): Command {
 export async function main(argv: string[]): Promise<number> {
   const json = argv.includes('--json');
   try {
-    await buildProgram().exitOverride().parseAsync(argv);
+    await buildProgram(argv).exitOverride().parseAsync(argv);
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (error) {
     return reportError(error, json);

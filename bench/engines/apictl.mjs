@@ -1,0 +1,57 @@
+// apictl driven through its CLI, exactly as a user would.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { isAlive, run } from '../lib.mjs';
+import { readFileSync } from 'node:fs';
+
+const BIN = resolve(import.meta.dirname, '../../bin/apictl');
+
+export function createApictl() {
+  const work = mkdtempSync(join(tmpdir(), 'apictl-bench-'));
+  const home = join(work, 'home');
+  const env = { ...process.env, APICTL_HOME: home, NO_COLOR: '1' };
+  const cli = (args) => run(process.execPath, [BIN, ...args], { env, cwd: work });
+  const seen = new Set();
+  const engine = {
+    name: 'apictl',
+    work,
+    cli,
+    env,
+    startByName: (name) => cli(['restart', name]),
+    listArgs: ['list', '--json'],
+    async startFile(services) {
+      const file = join(work, `services-${Date.now()}.json`);
+      writeFileSync(file, JSON.stringify({ services: services.map((s) => ({ name: s.name, script: s.script, port: s.port ?? false, args: s.args ?? [], ...(s.extra ?? {}) })) }));
+      const result = await cli(['start', file, '--no-wait']);
+      if (result.code !== 0) throw new Error(`apictl start failed: ${result.stderr}`);
+    },
+    async list() {
+      const result = await cli(['list', '--json']);
+      const services = JSON.parse(result.stdout);
+      const rows = services.map((s) => ({ name: s.name, port: s.port, pids: s.instances.map((i) => i.pid).filter(Boolean), restarts: s.restarts, status: s.status }));
+      for (const row of rows) for (const pid of row.pids) seen.add(pid);
+      return rows;
+    },
+    daemonPid() {
+      try {
+        return Number(readFileSync(join(home, 'daemon.pid'), 'utf8')) || null;
+      } catch {
+        return null;
+      }
+    },
+    logFile: (name) => join(home, 'logs', `${name}.out.log`),
+    async deleteAll() {
+      await cli(['delete', 'all']);
+    },
+    async killDaemonHard() {
+      process.kill(engine.daemonPid(), 'SIGKILL');
+    },
+    async teardown() {
+      await cli(['kill']);
+      for (const pid of seen) if (isAlive(pid)) try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ }
+      rmSync(work, { recursive: true, force: true });
+    },
+  };
+  return engine;
+}

@@ -1,0 +1,31 @@
+// A small closed-loop HTTP load generator: `concurrency` keep-alive clients for `seconds`.
+import { Agent, request } from 'node:http';
+
+export async function measureThroughput(port, { concurrency = 16, seconds = 3 } = {}) {
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const deadline = Date.now() + seconds * 1000;
+  let ok = 0;
+  let failed = 0;
+  const latencies = [];
+  const client = async () => {
+    while (Date.now() < deadline) {
+      const started = performance.now();
+      const success = await new Promise((resolve) => {
+        const req = request({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode === 200));
+        });
+        req.on('error', () => resolve(false));
+        req.end();
+      });
+      if (success) {
+        ok++;
+        latencies.push(performance.now() - started);
+      } else failed++;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, client));
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  return { rps: ok / seconds, failed, p50: latencies[Math.floor(latencies.length / 2)] ?? 0, p99: latencies[Math.floor(latencies.length * 0.99)] ?? 0 };
+}

@@ -1,0 +1,281 @@
+// Each workload runs against an engine (apictl or pm2) and returns figures:
+// {metric, value, unit, better: 'lower'|'higher', note?}. Ports 24000-26999.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { cpuDuring, httpOk, isAlive, median, percentile, rssBytes, run, until } from './lib.mjs';
+import { measureThroughput } from './load.mjs';
+
+const SERVER = resolve(import.meta.dirname, 'fixtures/server.js');
+const FLOOD = resolve(import.meta.dirname, 'fixtures/flood.js');
+const WRITER = resolve(import.meta.dirname, 'fixtures/writer.js');
+const CRASH = resolve(import.meta.dirname, '../test/fixtures/crash.js');
+
+const services = (count, base, extra = {}) =>
+  Array.from({ length: count }, (_, index) => ({ name: `svc${index}`, script: SERVER, port: base + index, extra }));
+
+async function allAnswer(ports, timeoutMs = 120_000) {
+  await until(`ports ${ports[0]}..${ports.at(-1)} to answer`, async () => (await Promise.all(ports.map((port) => httpOk(port)))).every(Boolean), timeoutMs, 20);
+}
+
+async function daemonUp(engine) {
+  await engine.list();
+  return until('daemon pid', () => engine.daemonPid(), 10_000, 10);
+}
+
+const fig = (metric, value, unit, better, note) => ({ metric, value: Math.round(value * 100) / 100, unit, better, ...(note ? { note } : {}) });
+
+export const workloads = {
+  async cli_latency(engine, quick) {
+    const count = 10;
+    await engine.startFile(services(count, 24000));
+    await allAnswer(services(count, 24000).map((s) => s.port));
+    const samples = quick ? 7 : 15;
+    const cli = [];
+    const bare = [];
+    for (let index = 0; index < samples; index++) {
+      cli.push((await engine.cli(engine.listArgs)).ms);
+      bare.push((await run(process.execPath, ['-e', '0'])).ms);
+    }
+    await engine.deleteAll();
+    return [
+      fig('cli_list_median_ms', median(cli), 'ms', 'lower', `list with ${count} services, ${samples} runs`),
+      fig('cli_list_p90_ms', percentile(cli, 90), 'ms', 'lower'),
+      fig('node_e0_median_ms', median(bare), 'ms', 'lower', 'baseline: node -e 0'),
+      fig('cli_overhead_ms', median(cli) - median(bare), 'ms', 'lower', 'list median minus node -e 0'),
+    ];
+  },
+
+  async daemon_memory(engine, quick) {
+    const figures = [];
+    const daemon = await daemonUp(engine);
+    for (const count of quick ? [0, 10] : [0, 10, 50]) {
+      if (count > 0) {
+        await engine.startFile(services(count, 24100));
+        await allAnswer(services(count, 24100).map((s) => s.port));
+      }
+      await delay(2_000); // let start-up garbage settle before reading RSS
+      const rows = await engine.list();
+      const childRss = rows.flatMap((row) => row.pids).reduce((sum, pid) => sum + rssBytes(pid), 0);
+      figures.push(fig(`daemon_rss_${count}_mb`, rssBytes(daemon) / 1048576, 'MB', 'lower', `daemon with ${count} idle services`));
+      if (count > 0) {
+        figures.push(fig(`total_rss_${count}_mb`, (rssBytes(daemon) + childRss) / 1048576, 'MB', 'lower', 'daemon + children'));
+        figures.push(fig(`child_rss_avg_${count}_mb`, childRss / count / 1048576, 'MB', 'lower', 'per child (pm2 injects an agent into Node children)'));
+        await engine.deleteAll();
+      }
+    }
+    return figures;
+  },
+
+  async daemon_cpu_idle(engine, quick) {
+    const count = quick ? 10 : 50;
+    await engine.startFile(services(count, 24200));
+    await allAnswer(services(count, 24200).map((s) => s.port));
+    const daemon = await daemonUp(engine);
+    const seconds = quick ? 5 : 20;
+    const { percent } = await cpuDuring(daemon, () => delay(seconds * 1000));
+    await engine.deleteAll();
+    return [fig(`daemon_cpu_idle_${count}_pct`, percent, '% core', 'lower', `${count} idle services over ${seconds}s`)];
+  },
+
+  async restart_latency(engine, quick) {
+    const port = 24300;
+    // restartDelay 0: every restart immediate, as pm2's default (no backoff) does.
+    await engine.startFile([{ name: 'victim', script: SERVER, port, extra: { restartDelay: 0, maxRestarts: 1000 } }]);
+    await allAnswer([port]);
+    const samples = quick ? 5 : 10;
+    const restart = [];
+    for (let index = 0; index < samples; index++) {
+      const [row] = await engine.list();
+      const pid = row.pids[0];
+      process.kill(pid, 'SIGKILL');
+      const started = performance.now();
+      await until('old pid to die', () => !isAlive(pid), 5_000, 1);
+      await until('new process to answer', () => httpOk(port, 200), 30_000, 1);
+      restart.push(performance.now() - started);
+      await delay(300);
+    }
+    await engine.deleteAll();
+    const bare = [];
+    for (let index = 0; index < samples; index++) {
+      const started = performance.now();
+      const child = spawn(process.execPath, [SERVER], { env: { ...process.env, PORT: String(port + 1) }, stdio: 'ignore' });
+      await until('bare server to answer', () => httpOk(port + 1, 200), 30_000, 1);
+      bare.push(performance.now() - started);
+      child.kill('SIGKILL');
+      await until('bare server to exit', () => !isAlive(child.pid), 5_000, 5);
+    }
+    return [
+      fig('restart_to_http_median_ms', median(restart), 'ms', 'lower', `SIGKILL → new pid answers, ${samples} samples`),
+      fig('restart_to_http_p90_ms', percentile(restart, 90), 'ms', 'lower'),
+      fig('bare_spawn_to_http_median_ms', median(bare), 'ms', 'lower', 'baseline: spawn node server.js → answers'),
+      fig('restart_overhead_ms', median(restart) - median(bare), 'ms', 'lower', 'restart median minus bare spawn'),
+    ];
+  },
+
+  async start_many(engine, quick) {
+    const count = quick ? 20 : 50;
+    const list = services(count, 24400);
+    const started = performance.now();
+    await engine.startFile(list);
+    await allAnswer(list.map((s) => s.port));
+    const ms = performance.now() - started;
+    await engine.deleteAll();
+    return [fig(`start_${count}_to_all_answer_ms`, ms, 'ms', 'lower', 'one services file')];
+  },
+
+  async log_throughput(engine, quick) {
+    const lines = quick ? 200_000 : 500_000;
+    await daemonUp(engine);
+    const daemon = engine.daemonPid();
+    const started = performance.now();
+    const { percent, result: elapsed } = await cpuDuring(daemon, async () => {
+      await engine.startFile([{ name: 'flood', script: FLOOD, args: [String(lines)], extra: { logMaxSize: '1G' } }]);
+      await until('every line on disk', () => existsSync(engine.logFile('flood')) && tailHas(engine.logFile('flood'), `line ${String(lines - 1).padStart(8, '0')}`), 120_000, 5);
+      return performance.now() - started;
+    });
+    const counts = checkFlood(readFileSync(engine.logFile('flood'), 'utf8'), lines);
+    await engine.deleteAll();
+    const direct = await run('sh', ['-c', `"${process.execPath}" "${FLOOD}" ${lines} | head -n ${lines} > /dev/null`]);
+    return [
+      fig('log_lines_per_s', lines / (elapsed / 1000), 'lines/s', 'higher', `${lines} lines of ~100 B, timestamped, spawn included`),
+      fig('log_lines_lost', counts.lost, 'lines', 'lower'),
+      fig('log_lines_torn', counts.torn, 'lines', 'lower'),
+      fig('log_daemon_cpu_pct', percent, '% core', 'lower', 'daemon during the flood'),
+      fig('log_child_alone_lines_per_s', lines / (direct.ms / 1000), 'lines/s', 'higher', 'baseline: same child into a pipe'),
+    ];
+  },
+
+  async logs_follow_latency(engine, quick) {
+    await engine.startFile([{ name: 'writer', script: WRITER }]);
+    const [row] = await until('writer pid', async () => (await engine.list()).find((r) => r.pids.length > 0), 20_000, 50);
+    const args = engine.name === 'pm2' ? ['logs', 'writer', '--lines', '0', '--raw'] : ['logs', 'writer', '--lines', '0'];
+    const binArgs = engine.name === 'pm2' ? [(await import('./engines/pm2.mjs')).PM2_BIN] : [resolve(import.meta.dirname, '../bin/apictl')];
+    const follower = spawn(process.execPath, [...binArgs, ...args], { env: engine.env, stdio: ['ignore', 'pipe', 'ignore'] });
+    const seen = new Map();
+    let buffer = '';
+    follower.stdout.on('data', (chunk) => {
+      buffer += chunk;
+      for (const match of buffer.matchAll(/probe (\d+)/g)) if (!seen.has(match[1])) seen.set(match[1], Date.now());
+    });
+    await delay(1_500); // the follower's own start-up is not what we measure
+    const samples = [];
+    for (let index = 0; index < (quick ? 5 : 10); index++) {
+      const before = seen.size;
+      process.kill(row.pids[0], 'SIGUSR2');
+      await until('probe line printed', () => seen.size > before, 10_000, 1);
+      const [written, printedAt] = [...seen].at(-1);
+      samples.push(printedAt - Number(written));
+      await delay(100);
+    }
+    follower.kill('SIGINT');
+    await engine.deleteAll();
+    return [fig('logs_follow_latency_median_ms', median(samples), 'ms', 'lower', 'child writes a line → logs -f prints it')];
+  },
+
+  async memory_growth(engine, quick) {
+    await engine.startFile([{ name: 'cycler', script: SERVER, port: 24500 }]);
+    await allAnswer([24500]);
+    const daemon = await daemonUp(engine);
+    await delay(1_000);
+    const before = rssBytes(daemon);
+    const cycles = quick ? 30 : 200;
+    for (let index = 0; index < cycles; index++) {
+      await engine.cli(['stop', 'cycler']);
+      await engine.startByName('cycler');
+    }
+    await delay(2_000);
+    const after = rssBytes(daemon);
+    await engine.deleteAll();
+    return [
+      fig('daemon_rss_before_cycles_mb', before / 1048576, 'MB', 'lower'),
+      fig(`daemon_rss_after_${cycles}_cycles_mb`, after / 1048576, 'MB', 'lower', 'stop + start of one service'),
+    ];
+  },
+
+  async crash_loop_cpu(engine, quick) {
+    await daemonUp(engine);
+    const daemon = engine.daemonPid();
+    const seconds = quick ? 5 : 10;
+    const { percent } = await cpuDuring(daemon, async () => {
+      await engine.startFile([{ name: 'crasher', script: CRASH, extra: { maxRestarts: 1000 } }]);
+      await delay(seconds * 1000);
+    });
+    const [row] = await engine.list();
+    await engine.deleteAll();
+    return [
+      fig('crash_loop_daemon_cpu_pct', percent, '% core', 'lower', `a script that exits at once, over ${seconds}s`),
+      fig('crash_loop_restarts', row?.restarts ?? 0, 'restarts', 'lower', 'how often it was respawned meanwhile'),
+    ];
+  },
+
+  async daemon_recovery(engine) {
+    if (engine.name !== 'apictl') return [fig('recover_10_after_kill9_ms', NaN, 'ms', 'lower', 'pm2 does not bring services back after its daemon dies')];
+    const list = services(10, 24600);
+    await engine.startFile(list);
+    await allAnswer(list.map((s) => s.port));
+    const oldPids = new Set((await engine.list()).flatMap((row) => row.pids));
+    await engine.killDaemonHard();
+    const started = performance.now();
+    await engine.cli(['ping']);
+    await allAnswer(list.map((s) => s.port));
+    const ms = performance.now() - started;
+    const newPids = (await engine.list()).flatMap((row) => row.pids);
+    await engine.deleteAll();
+    return [fig('recover_10_after_kill9_ms', ms, 'ms', 'lower', `next CLI command → all answer (${newPids.filter((p) => oldPids.has(p)).length} old pids kept)`)];
+  },
+
+  async resurrect_many(engine, quick) {
+    const count = quick ? 20 : 50;
+    const list = services(count, 24700);
+    await engine.startFile(list);
+    await allAnswer(list.map((s) => s.port));
+    await engine.cli(['save']);
+    await engine.cli(['kill']);
+    const started = performance.now();
+    await engine.cli(['resurrect']);
+    await allAnswer(list.map((s) => s.port));
+    const ms = performance.now() - started;
+    await engine.deleteAll();
+    return [fig(`resurrect_${count}_ms`, ms, 'ms', 'lower', 'resurrect → all answer')];
+  },
+
+  async balancer(engine, quick) {
+    const seconds = quick ? 2 : 4;
+    const figures = [];
+    await engine.startFile([{ name: 'single', script: SERVER, port: 24800 }]);
+    await allAnswer([24800]);
+    const direct = await measureThroughput(24800, { seconds });
+    figures.push(fig('http_1_instance_rps', direct.rps, 'req/s', 'higher', 'one process, no proxy'));
+    await engine.deleteAll();
+    await engine.startFile([{ name: 'pair', script: SERVER, port: 24810, instances: 2, extra: { instances: 2 } }]);
+    await allAnswer([24810]);
+    const pair = await measureThroughput(24810, { seconds });
+    figures.push(fig('http_2_instances_rps', pair.rps, 'req/s', 'higher', engine.name === 'pm2' ? 'pm2 cluster mode' : "apictl's balancer"));
+    figures.push(fig('http_2_instances_p99_ms', pair.p99, 'ms', 'lower'));
+    figures.push(fig('http_2_instances_failed', pair.failed, 'requests', 'lower'));
+    await engine.deleteAll();
+    return figures;
+  },
+};
+
+function tailHas(path, text) {
+  const content = readFileSync(path, 'utf8');
+  return content.slice(-4096).includes(text);
+}
+
+function checkFlood(content, expected) {
+  const seen = new Uint8Array(expected);
+  let torn = 0;
+  for (const line of content.split('\n')) {
+    if (!line) continue;
+    const match = /line (\d{8}) (x+)$/.exec(line);
+    if (!match || match[2].length !== 80) {
+      torn++;
+      continue;
+    }
+    seen[Number(match[1])] = 1;
+  }
+  return { lost: expected - seen.reduce((sum, value) => sum + value, 0), torn };
+}
