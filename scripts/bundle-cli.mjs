@@ -1,7 +1,7 @@
 // Bundles the CLI (commander and our client code) into dist/bundle/: one file
 // to load instead of ~20, measured 15 ms faster per command on a 2-core
 // machine. Command modules stay separate chunks, loaded only when run; the
-// daemon and heavy libraries (zod, pino, execa, blessed, pidusage) stay out.
+// heavy libraries (zod, pino, execa, blessed, pidusage) stay out of every chunk but their own.
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 

@@ -81,6 +81,11 @@ const COMMANDS: Record<string, Registrar> = {
       .description('empty the log files of a service (or all)')
       .argument('[name]')
       .action(lazy(() => import('./commands/flush.js'))),
+  monit: (program) =>
+    program
+      .command('monit')
+      .description('live dashboard: every instance with CPU, memory, restarts; history and logs of the selected one')
+      .action(lazy(() => import('./commands/monit.js'))),
   save: (program) =>
     program.command('save').description('write every service definition to dump.json').action(lazy(() => import('./commands/save.js'))),
   resurrect: (program) =>

@@ -71,6 +71,51 @@ export function createHandlers({ supervisor, paths, startedAt, shutdown }: Handl
       return null;
     },
 
+    /** Recent lines of one service (or all), for a dashboard's log pane. */
+    recent: async (params) => supervisor.recentLogs(text(params.target), typeof params.limit === 'number' ? params.limit : 100),
+
+    /**
+     * One subscription feeds a dashboard: a snapshot after every metrics tick
+     * or change (at most 4 a second), and log lines in batches (at most 200
+     * per 100 ms, so a flooding service cannot swamp the screen or the socket).
+     */
+    monitor: async (_params, call) => {
+      let snapshotTimer: NodeJS.Timeout | null = null;
+      let lastSnapshot = 0;
+      const sendSnapshot = () => {
+        snapshotTimer = null;
+        lastSnapshot = Date.now();
+        call.emit('snapshot', { services: supervisor.list(), daemon: { pid: process.pid, uptimeMs: Date.now() - startedAt } });
+      };
+      const scheduleSnapshot = () => {
+        if (snapshotTimer) return;
+        snapshotTimer = setTimeout(sendSnapshot, Math.max(0, 250 - (Date.now() - lastSnapshot)));
+      };
+      let batch: LogLine[] = [];
+      let dropped = 0;
+      const flushLines = () => {
+        if (batch.length > 0 || dropped > 0) call.emit('lines', { lines: batch, dropped });
+        batch = [];
+        dropped = 0;
+      };
+      const onLine = (line: LogLine) => {
+        if (batch.length < 200) batch.push(line);
+        else dropped++;
+      };
+      const lineTimer = setInterval(flushLines, 100);
+      supervisor.events.on('metrics', scheduleSnapshot);
+      supervisor.events.on('change', scheduleSnapshot);
+      supervisor.events.on('log', onLine);
+      sendSnapshot();
+      await call.closed;
+      clearInterval(lineTimer);
+      if (snapshotTimer) clearTimeout(snapshotTimer);
+      supervisor.events.off('metrics', scheduleSnapshot);
+      supervisor.events.off('change', scheduleSnapshot);
+      supervisor.events.off('log', onLine);
+      return null;
+    },
+
     kill: async () => {
       setImmediate(shutdown);
       return { pid: process.pid };

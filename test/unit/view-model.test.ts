@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { buildRows, clampSelection, filterLines, formatHeader, formatRow, sparkline, summarize } from '../../src/tui/view-model.js';
+import type { ServiceSnapshot } from '../../src/types.js';
+
+const instance = (index: number, over: Partial<ServiceSnapshot['instances'][number]> = {}) => ({
+  index, pid: 100 + index, port: 9000 + index, status: 'online' as const, restarts: 0, cpu: 1.5, memory: 50 * 1024 * 1024,
+  uptime: 65_000, lastExit: null, reason: null, ...over,
+});
+const service = (name: string, instances: ServiceSnapshot['instances'], status: ServiceSnapshot['status'] = 'online'): ServiceSnapshot => ({
+  name, status, port: 9000, script: '/x.js', interpreter: 'node', restarts: 0, reason: null, instances, definition: {} as never,
+});
+
+describe('monit view-model', () => {
+  it('makes one row per instance, naming instances only when there are several', () => {
+    const rows = buildRows([service('api', [instance(0)]), service('pool', [instance(0), instance(1, { pid: null, status: 'waiting', restarts: 3 })], 'waiting')]);
+    expect(rows.map((row) => row.cells)).toEqual([
+      ['api', 'online', '100', '9000', '1.5%', '50.0 MB', '0', '1m 5s'],
+      ['pool:0', 'online', '100', '9000', '1.5%', '50.0 MB', '0', '1m 5s'],
+      ['pool:1', 'waiting', '-', '9001', '-', '-', '3', '-'],
+    ]);
+  });
+
+  it('fits rows to the width, truncating long names with an ellipsis', () => {
+    const narrow = formatRow(['a-very-long-service-name-indeed', 'online', '1', '2', '3%', '4 MB', '0', '1s'], 80);
+    expect(narrow.length).toBeLessThanOrEqual(80);
+    expect(narrow.startsWith('a-very-long-service…')).toBe(true);
+    expect(formatRow(['x', 'online', '1', '2', '3%', '4 MB', '0', '1s'], 120).length).toBeGreaterThan(narrow.length);
+  });
+
+  it('keeps the selection in range', () => {
+    expect([clampSelection(-1, 3), clampSelection(5, 3), clampSelection(1, 3), clampSelection(2, 0)]).toEqual([0, 2, 1, 0]);
+  });
+
+  it('sums services by status and totals CPU and memory in the header', () => {
+    const services = [service('a', [instance(0)]), service('b', [instance(0, { cpu: 2 })]), service('c', [], 'errored')];
+    expect(summarize(services)).toEqual({ counts: { online: 2, errored: 1 }, cpu: 3.5, memory: 100 * 1024 * 1024 });
+    expect(formatHeader(services, { pid: 42, uptimeMs: 3_600_000 }, true)).toBe(
+      'apictl monit  |  daemon 42 up 1h  |  2 online, 1 errored  |  cpu 3.5%  |  mem 100 MB',
+    );
+    expect(formatHeader(services, null, false)).toMatch(/daemon not reachable/);
+  });
+
+  it('draws sparklines scaled to a maximum', () => {
+    expect(sparkline([0, 50, 100], 10, 100)).toBe('▁▅█');
+    expect(sparkline([1, 2, 3, 4, 5], 3)).toBe('▅▇█');
+  });
+
+  it('filters log lines by service and stream', () => {
+    const line = (service: string, stream: 'out' | 'err') => ({ time: 1, service, instance: 0, stream, line: `${service} ${stream}` });
+    expect(filterLines([line('a', 'out'), line('a', 'err'), line('b', 'out')], 'a', 'err')).toEqual([line('a', 'err')]);
+  });
+});
