@@ -1,3 +1,5 @@
+import type { InstanceSnapshot } from './types.js';
+
 // Pure formatting of figures for people (list, show, monit).
 
 export function formatBytes(bytes: number): string {
@@ -26,4 +28,17 @@ export function formatDuration(ms: number): string {
 
 export function formatPercent(value: number): string {
   return `${(Number.isFinite(value) ? value : 0).toFixed(1)}%`;
+}
+
+/** pid, port, cpu, memory, restarts, uptime of one instance as table cells ("-" when not running). */
+export function formatInstanceFigures(instance: InstanceSnapshot): string[] {
+  const running = instance.pid !== null;
+  return [
+    running ? String(instance.pid) : '-',
+    instance.port === null ? '-' : String(instance.port),
+    running ? formatPercent(instance.cpu) : '-',
+    running ? formatBytes(instance.memory) : '-',
+    String(instance.restarts),
+    running ? formatDuration(instance.uptime) : '-',
+  ];
 }

@@ -1,4 +1,4 @@
-import { formatBytes, formatDuration, formatPercent } from '../format.js';
+import { formatBytes, formatDuration, formatInstanceFigures, formatPercent } from '../format.js';
 import type { LogLine, LogStream } from '../logs/log-line.js';
 import type { ServiceSnapshot, Status } from '../types.js';
 
@@ -31,12 +31,7 @@ export function buildRows(services: ServiceSnapshot[]): MonitRow[] {
           cells: [
             service.instances.length > 1 ? `${service.name}:${instance.index}` : service.name,
             instance.status,
-            instance.pid === null ? '-' : String(instance.pid),
-            instance.port === null ? '-' : String(instance.port),
-            instance.pid === null ? '-' : formatPercent(instance.cpu),
-            instance.pid === null ? '-' : formatBytes(instance.memory),
-            String(instance.restarts),
-            instance.pid === null ? '-' : formatDuration(instance.uptime),
+            ...formatInstanceFigures(instance),
           ],
         })),
   );

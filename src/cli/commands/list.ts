@@ -1,5 +1,5 @@
 import type { ServiceSnapshot } from '../../types.js';
-import { formatBytes, formatDuration, formatPercent } from '../../format.js';
+import { formatInstanceFigures } from '../../format.js';
 import { paint, paintStatus, renderTable, useColour } from '../output.js';
 import { withDaemon } from '../session.js';
 
@@ -22,12 +22,7 @@ export function renderList(services: ServiceSnapshot[], colour: boolean): string
           service.name,
           String(instance.index),
           paintStatus(instance.status, colour),
-          instance.pid === null ? '-' : String(instance.pid),
-          instance.port === null ? '-' : String(instance.port),
-          instance.pid === null ? '-' : formatPercent(instance.cpu),
-          instance.pid === null ? '-' : formatBytes(instance.memory),
-          String(instance.restarts),
-          instance.pid === null ? '-' : formatDuration(instance.uptime),
+          ...formatInstanceFigures(instance),
         ]),
   );
   const table = renderTable(['name', 'inst', 'status', 'pid', 'port', 'cpu', 'memory', 'restarts', 'uptime'], rows);
