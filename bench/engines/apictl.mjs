@@ -40,6 +40,7 @@ export function createApictl() {
         return null;
       }
     },
+    errFile: (name) => join(home, 'logs', `${name}.err.log`),
     logFile: (name) => join(home, 'logs', `${name}.out.log`),
     async deleteAll() {
       await cli(['delete', 'all']);

@@ -41,7 +41,8 @@ export function createPm2() {
     },
     async list() {
       const result = await cli(['jlist']);
-      const apps = JSON.parse(result.stdout.slice(result.stdout.indexOf('[')));
+      // pm2 may print "[PM2] Spawning PM2 daemon..." before the JSON array.
+      const apps = JSON.parse(result.stdout.slice(result.stdout.search(/^\[(\{|\])/m)));
       const byName = new Map();
       for (const app of apps) {
         const row = byName.get(app.name) ?? { name: app.name, port: Number(app.pm2_env?.env?.PORT ?? app.pm2_env?.PORT) || null, pids: [], restarts: 0, status: app.pm2_env?.status };
@@ -60,6 +61,7 @@ export function createPm2() {
         return null;
       }
     },
+    errFile: (name) => join(home, 'logs', `${name}-error.log`),
     logFile: (name) => join(home, 'logs', `${name}-out.log`),
     async deleteAll() {
       await cli(['delete', 'all']);

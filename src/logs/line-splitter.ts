@@ -1,57 +1,55 @@
-import { StringDecoder } from 'node:string_decoder';
-
 /**
- * Turns pipe chunks into blocks of whole lines. A chunk may end mid-line or
- * even mid-character; the remainder waits for the next chunk, and `end`
- * returns a final line that had no newline. Blocks (not arrays of lines) keep
- * the flood path to a few native string operations per chunk.
+ * Turns pipe chunks into blocks of whole lines, as bytes. A "\n" byte never
+ * occurs inside a multi-byte UTF-8 character, so splitting needs no decoder:
+ * a chunk that ends mid-line (or mid-character) keeps its tail for the next.
  */
 export class LineSplitter {
-  private readonly decoder = new StringDecoder('utf8');
-  private partial = '';
+  private partial: Buffer | null = null;
 
-  /** Every complete line so far as one string ending in "\n", or null. */
-  push(chunk: Buffer): string | null {
-    const text = this.partial + this.decoder.write(chunk);
-    const lastNewline = text.lastIndexOf('\n');
+  /** Every complete line so far as one block ending in "\n", or null. */
+  push(chunk: Buffer): Buffer | null {
+    const data = this.partial ? Buffer.concat([this.partial, chunk]) : chunk;
+    const lastNewline = data.lastIndexOf(10);
     if (lastNewline === -1) {
-      this.partial = text;
+      this.partial = data;
       return null;
     }
-    this.partial = text.slice(lastNewline + 1);
-    return text.slice(0, lastNewline + 1);
+    this.partial = lastNewline + 1 < data.length ? Buffer.from(data.subarray(lastNewline + 1)) : null;
+    return data.subarray(0, lastNewline + 1);
   }
 
-  end(): string | null {
-    const rest = this.partial + this.decoder.end();
-    this.partial = '';
-    return rest.length > 0 ? `${rest}\n` : null;
+  /** A final line without a newline, given one. */
+  end(): Buffer | null {
+    const rest = this.partial;
+    this.partial = null;
+    return rest && rest.length > 0 ? Buffer.concat([rest, Buffer.from('\n')]) : null;
   }
 }
 
-/** Lines of a block ending in "\n", without their newline (and CR). */
-export function splitBlock(block: string): string[] {
-  const lines = block.split('\n');
+/** Lines of a block ending in "\n", decoded as UTF-8, without their newline (and CR). */
+export function splitBlock(block: Buffer): string[] {
+  const lines = block.toString('utf8').split('\n');
   lines.pop();
-  return block.includes('\r') ? lines.map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line)) : lines;
+  return lines.map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
 }
 
-/** The last `count` lines of a block, found from the end without splitting all of it. */
-export function lastLinesOf(block: string, count: number): string[] {
-  let end = block.length - 1;
-  let start = end;
-  let taken = 0;
-  while (taken < count && start > 0) {
-    start = block.lastIndexOf('\n', end - 1);
-    taken++;
+/** The last `count` lines of a block, found from the end without decoding all of it. */
+export function lastLinesOf(block: Buffer, count: number): string[] {
+  let start = block.length - 1;
+  for (let taken = 0; taken < count && start > 0; taken++) {
+    start = block.lastIndexOf(10, start - 1);
     if (start === -1) break;
-    end = start;
   }
-  return splitBlock(block.slice(start === -1 ? 0 : start + 1));
+  return splitBlock(block.subarray(start === -1 ? 0 : start + 1));
 }
 
-/** Prefixes every line of a block: one native replace for the whole chunk. */
-export function prefixBlock(block: string, prefix: string): string {
-  const body = block.includes('\r') ? block.replace(/\r\n/g, '\n') : block;
-  return prefix + body.slice(0, -1).replaceAll('\n', `\n${prefix}`) + '\n';
+/**
+ * Prefixes every line of a block. latin1 maps bytes 1:1 to a compact string,
+ * so one native replace stamps the whole chunk and the bytes come back
+ * exactly as the child wrote them (no UTF-8 decode and re-encode).
+ */
+export function prefixBlock(block: Buffer, prefix: string): Buffer {
+  let text = block.toString('latin1');
+  if (text.includes('\r')) text = text.replaceAll('\r\n', '\n');
+  return Buffer.from(prefix + text.slice(0, -1).replaceAll('\n', `\n${prefix}`) + '\n', 'latin1');
 }

@@ -19,7 +19,7 @@ export interface RotationOptions {
  * sources until 'drain' (the child is slowed, never dropped).
  */
 export class RotatingFile extends EventEmitter {
-  private queue: string[] = [];
+  private queue: Buffer[] = [];
   private queuedBytes = 0;
   private size = 0;
   private handle: FileHandle | null = null;
@@ -33,10 +33,10 @@ export class RotatingFile extends EventEmitter {
     super();
   }
 
-  write(text: string): boolean {
+  write(data: Buffer): boolean {
     if (this.closed) return true;
-    this.queue.push(text);
-    this.queuedBytes += text.length;
+    this.queue.push(data);
+    this.queuedBytes += data.length;
     if (!this.writing) void this.pump();
     if (this.queuedBytes >= HIGH_WATER_BYTES) {
       this.needsDrain = true;
@@ -82,7 +82,7 @@ export class RotatingFile extends EventEmitter {
           }
           continue;
         }
-        const batch = Buffer.from(this.queue.length === 1 ? this.queue[0]! : this.queue.join(''));
+        const batch = this.queue.length === 1 ? this.queue[0]! : Buffer.concat(this.queue, this.queuedBytes);
         this.queue = [];
         this.queuedBytes = 0;
         if (this.size > 0 && this.size + batch.length > this.options.maxBytes) await this.rotate();

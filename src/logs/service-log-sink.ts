@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { LineSplitter, lastLinesOf, prefixBlock, splitBlock } from './line-splitter.js';
 import { storedLinePrefix, type LogLine, type LogStream } from './log-line.js';
-import { Ring } from './ring.js';
+import { RecentBlocks } from './recent-blocks.js';
 import { RotatingFile, type RotationOptions } from './rotating-file.js';
 
 export const RECENT_LINES_KEPT = 200;
@@ -15,7 +15,8 @@ export type LogListener = (line: LogLine) => void;
  */
 export class ServiceLogSink {
   private readonly files: Record<LogStream, RotatingFile>;
-  private readonly recent = new Ring<LogLine>(RECENT_LINES_KEPT);
+  /** Recent whole blocks as they came: split into lines only when someone asks (rarely). */
+  private readonly recent = new RecentBlocks(256 * 1024, RECENT_LINES_KEPT);
   private readonly paused: Record<LogStream, Set<Readable>> = { out: new Set(), err: new Set() };
 
   constructor(
@@ -63,12 +64,20 @@ export class ServiceLogSink {
 
   /** Writes a line of apictl's own (e.g. "restarting in 200ms") to the service's err log. */
   note(instance: number, line: string): void {
-    this.accept(instance, 'err', `[apictl] ${line}\n`, null);
+    this.accept(instance, 'err', Buffer.from(`[apictl] ${line}\n`), null);
   }
 
   recentLines(filter?: { instance?: number; limit?: number }): LogLine[] {
-    const all = this.recent.toArray().filter((line) => filter?.instance === undefined || line.instance === filter.instance);
-    return filter?.limit ? all.slice(-filter.limit) : all;
+    const limit = Math.min(filter?.limit ?? RECENT_LINES_KEPT, RECENT_LINES_KEPT);
+    const lines: LogLine[] = [];
+    const blocks = this.recent.toArray();
+    for (let index = blocks.length - 1; index >= 0 && lines.length < limit; index--) {
+      const { time, instance, stream, block } = blocks[index]!;
+      if (filter?.instance !== undefined && instance !== filter.instance) continue;
+      const newest = lastLinesOf(block, limit - lines.length);
+      for (let line = newest.length - 1; line >= 0; line--) lines.push({ time, service: this.service, instance, stream, line: newest[line]! });
+    }
+    return lines.reverse();
   }
 
   async flush(): Promise<void> {
@@ -80,17 +89,13 @@ export class ServiceLogSink {
   }
 
   /** `block`: whole lines, each ending in "\n". */
-  private accept(instance: number, stream: LogStream, block: string, source: Readable | null): void {
+  private accept(instance: number, stream: LogStream, block: Buffer, source: Readable | null): void {
     const now = Date.now();
     const iso = new Date(now).toISOString();
     const prefix = storedLinePrefix(iso, this.multiInstance ? instance : null);
-    const toLine = (line: string): LogLine => ({ time: now, service: this.service, instance, stream, line });
+    this.recent.push({ time: now, instance, stream, block });
     if (this.hasListeners()) {
-      const lines = splitBlock(block);
-      for (const line of lines) this.emit(toLine(line));
-      for (const line of lines.slice(-RECENT_LINES_KEPT)) this.recent.push(toLine(line));
-    } else {
-      for (const line of lastLinesOf(block, RECENT_LINES_KEPT)) this.recent.push(toLine(line));
+      for (const line of splitBlock(block)) this.emit({ time: now, service: this.service, instance, stream, line });
     }
     if (!this.files[stream].write(prefixBlock(block, prefix)) && source) {
       source.pause();

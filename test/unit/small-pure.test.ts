@@ -10,6 +10,7 @@ import { isSameDefinition, planStart } from '../../src/supervisor/start-plan.js'
 import { formatBytes, formatDuration } from '../../src/format.js';
 import { parseStoredLine, storedLinePrefix } from '../../src/logs/log-line.js';
 import { Ring } from '../../src/logs/ring.js';
+import { RecentBlocks } from '../../src/logs/recent-blocks.js';
 import { readMarker } from '../../src/process/supervised-marker.js';
 import type { ServiceDefinition } from '../../src/types.js';
 
@@ -53,23 +54,36 @@ describe('NdjsonDecoder', () => {
 });
 
 describe('LineSplitter', () => {
+  const text = (block: Buffer | null) => block?.toString('utf8') ?? null;
+
   it('keeps partial lines (even a split character) until their newline, and returns a final unterminated line', () => {
     const splitter = new LineSplitter();
-    expect(splitter.push(Buffer.from('one\r\ntw'))).toBe('one\r\n');
-    expect(splitter.push(Buffer.from('o\nthr'))).toBe('two\n');
+    expect(text(splitter.push(Buffer.from('one\r\ntw')))).toBe('one\r\n');
+    expect(text(splitter.push(Buffer.from('o\nthr')))).toBe('two\n');
     expect(splitter.push(Buffer.from([0xe2, 0x9c]))).toBeNull();
-    expect(splitter.push(Buffer.from([0x93, 0x0a]))).toBe('thr✓\n');
+    expect(text(splitter.push(Buffer.from([0x93, 0x0a])))).toBe('thr✓\n');
     expect(splitter.push(Buffer.from('last'))).toBeNull();
-    expect(splitter.end()).toBe('last\n');
+    expect(text(splitter.end())).toBe('last\n');
     expect(splitter.end()).toBeNull();
   });
 
-  it('splits, tails and prefixes blocks', () => {
-    expect(splitBlock('a\r\nb\n\nc\n')).toEqual(['a', 'b', '', 'c']);
-    expect(lastLinesOf('a\nb\nc\n', 2)).toEqual(['b', 'c']);
-    expect(lastLinesOf('a\nb\nc\n', 5)).toEqual(['a', 'b', 'c']);
-    expect(lastLinesOf('only\n', 1)).toEqual(['only']);
-    expect(prefixBlock('a\r\n\nb\n', 'T ')).toBe('T a\nT \nT b\n');
+  it('splits, tails and prefixes blocks, keeping UTF-8 bytes intact', () => {
+    expect(splitBlock(Buffer.from('a\r\nb\n\nc\n'))).toEqual(['a', 'b', '', 'c']);
+    expect(lastLinesOf(Buffer.from('a\nb\nc\n'), 2)).toEqual(['b', 'c']);
+    expect(lastLinesOf(Buffer.from('a\nb\nc\n'), 5)).toEqual(['a', 'b', 'c']);
+    expect(lastLinesOf(Buffer.from('only\n'), 1)).toEqual(['only']);
+    expect(prefixBlock(Buffer.from('a\r\n\nb ✓\n'), 'T ').toString('utf8')).toBe('T a\nT \nT b ✓\n');
+  });
+});
+
+describe('RecentBlocks', () => {
+  it('keeps the newest blocks within a byte budget, but always the last one', () => {
+    const recent = new RecentBlocks(10, 100);
+    const entry = (text: string) => ({ time: 0, instance: 0, stream: 'out' as const, block: Buffer.from(text) });
+    for (const text of ['aaaa\n', 'bbbb\n', 'cccc\n']) recent.push(entry(text));
+    expect(recent.toArray().map((item) => item.block.toString())).toEqual(['bbbb\n', 'cccc\n']);
+    recent.push(entry('x'.repeat(50)));
+    expect(recent.toArray()).toHaveLength(1);
   });
 });
 
