@@ -37,6 +37,21 @@ export interface ServiceDefinition {
   ignore?: string[];
   logMaxBytes?: number;
   logKeep?: number;
+  /** Restart on a schedule (cron, 5 or 6 fields). */
+  cronRestart?: string;
+  /** Per-instance cap on requests in flight; over it requests queue at the balancer. */
+  maxInflight?: number;
+  /** Keep a client on one instance with a cookie. */
+  sticky?: boolean;
+  /** false: store lines without the timestamp prefix (for apps that stamp their own). */
+  logDate?: boolean;
+}
+
+/** One port fronting several services by path prefix (a services file's `routes`). */
+export interface RouteTable {
+  port: number;
+  /** prefix ("/api") → service name */
+  paths: Record<string, string>;
 }
 
 export interface ExitInfo {

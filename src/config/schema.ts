@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { HealthCheck } from '../types.js';
+import { Cron } from 'croner';
+import type { HealthCheck, RouteTable } from '../types.js';
 import { parseDurationMs, parseSizeBytes } from './units.js';
 
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -85,11 +86,45 @@ export const serviceSchema = z.strictObject({
   ignore: field('must be a path or an array of paths/globs', stringList).optional(),
   logMaxSize: field('must be a size like 10485760 or "10M"', parseSizeBytes).optional(),
   logKeep: field('must be a whole number from 0 to 100', integerIn(0, 100)).optional(),
+  cronRestart: field('must be a cron expression like "0 3 * * *" (5 or 6 fields)', parseCron).optional(),
+  maxInflight: field('must be a whole number from 1 to 10000', integerIn(1, 10_000)).optional(),
+  sticky: field('must be true or false', boolean).optional(),
+  logDate: field('must be true or false', boolean).optional(),
 });
+
+function boolean(value: unknown): boolean | null {
+  return typeof value === 'boolean' ? value : null;
+}
+
+function parseCron(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  try {
+    new Cron(value, { paused: true }).stop();
+    return value;
+  } catch {
+    return null;
+  }
+}
+
+const ROUTE_KEYS = new Set(['port', 'paths']);
+
+/** {port, paths: {"/prefix": "service"}}; which services exist is checked against the file. */
+export function parseRoutes(value: unknown): RouteTable | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const raw = value as Record<string, unknown>;
+  if (!Object.keys(raw).every((key) => ROUTE_KEYS.has(key))) return null;
+  const port = integerIn(1, 65535)(raw.port);
+  if (port === null || typeof raw.paths !== 'object' || raw.paths === null || Array.isArray(raw.paths)) return null;
+  const entries = Object.entries(raw.paths as Record<string, unknown>);
+  if (entries.length === 0) return null;
+  if (!entries.every(([prefix, name]) => prefix.startsWith('/') && typeof name === 'string' && NAME_PATTERN.test(name))) return null;
+  return { port, paths: Object.fromEntries(entries) as Record<string, string> };
+}
 
 export type RawService = z.input<typeof serviceSchema>;
 export type ParsedService = z.output<typeof serviceSchema>;
 
 export const servicesFileSchema = z.strictObject({
   services: z.array(z.unknown()).min(1, 'must list at least one service'),
+  routes: field('must be {port, paths: {"/prefix": "service-name"}}', parseRoutes).optional(),
 });

@@ -1,6 +1,6 @@
 import { basename, extname, isAbsolute, join, resolve } from 'node:path';
 import type { z } from 'zod';
-import type { ServiceDefinition } from '../types.js';
+import type { RouteTable, ServiceDefinition } from '../types.js';
 import {
   DEFAULT_KILL_TIMEOUT_MS, DEFAULT_MAX_RESTARTS, DEFAULT_RESTART_DELAY_MS, NAME_PATTERN,
   serviceSchema, servicesFileSchema, type ParsedService,
@@ -15,7 +15,7 @@ export interface FileProbe {
   which(command: string): string | null;
 }
 
-export type Validation = { ok: true; drafts: ServiceDraft[] } | { ok: false; issues: string[] };
+export type Validation = { ok: true; drafts: ServiceDraft[]; routes?: RouteTable } | { ok: false; issues: string[] };
 
 export function validateServicesFile(raw: unknown, baseDir: string, probe: FileProbe): Validation {
   const top = servicesFileSchema.safeParse(raw);
@@ -30,7 +30,10 @@ export function validateServicesFile(raw: unknown, baseDir: string, probe: FileP
   });
   const finished = finishDrafts(parsed, baseDir, probe, (index) => `services[${index}]`);
   if (!finished.ok) issues.push(...finished.issues);
-  return issues.length > 0 ? { ok: false, issues } : finished;
+  const routes = top.data.routes;
+  if (routes) issues.push(...checkRoutes(routes, parsed));
+  if (issues.length > 0 || !finished.ok) return { ok: false, issues };
+  return routes ? { ...finished, routes } : finished;
 }
 
 /** One service from CLI flags; `baseDir` is the CLI's working directory. */
@@ -114,7 +117,24 @@ function toDraft(
     ignore: service.ignore,
     logMaxBytes: service.logMaxSize,
     logKeep: service.logKeep,
+    cronRestart: service.cronRestart,
+    maxInflight: service.maxInflight,
+    sticky: service.sticky,
+    logDate: service.logDate,
   };
+}
+
+/** Routes must point at services of the same file, on a port none of them uses. */
+function checkRoutes(routes: RouteTable, services: Array<{ index: number; service: ParsedService }>): string[] {
+  const issues: string[] = [];
+  const names = new Set(services.map(({ service }) => service.name ?? defaultName(service.script)));
+  for (const [prefix, name] of Object.entries(routes.paths)) {
+    if (!names.has(name)) issues.push(`routes.paths["${prefix}"]: no service named "${name}" in this file`);
+  }
+  for (const { index, service } of services) {
+    if (service.port === routes.port) issues.push(`routes.port: ${routes.port} is also the port of services[${index}]`);
+  }
+  return issues;
 }
 
 function resolveScript(script: string, baseDir: string, probe: FileProbe): string | null {

@@ -4,6 +4,7 @@ import { ApictlError } from '../errors.js';
 import { diskProbe } from '../config/file-probe.js';
 import { validateService, validateServicesFile, type ServiceDraft, type Validation } from '../config/validate.js';
 import type { LogLine } from '../logs/log-line.js';
+import type { RouteTable } from '../types.js';
 import { PROTOCOL_VERSION } from '../protocol/messages.js';
 import { readDump, writeDump } from '../state/dump.js';
 import type { HomePaths } from '../state/paths.js';
@@ -33,25 +34,33 @@ export function createHandlers({ supervisor, paths, startedAt, shutdown }: Handl
   return {
     ping: async () => ({ pong: true, pid: process.pid, protocol: PROTOCOL_VERSION, uptimeMs: Date.now() - startedAt, home: paths.home }),
 
-    start: async (params) => supervisor.start(await draftsFor(params), timeoutOf(params)),
+    start: async (params) => {
+      const { drafts, routes } = await draftsFor(params);
+      // Routes are checked before anything starts: an invalid file starts nothing.
+      if (routes) await supervisor.checkRoutes(routes);
+      const results = await supervisor.start(drafts, timeoutOf(params));
+      if (routes) await supervisor.addRoutes(routes);
+      return results;
+    },
     stop: async (params) => supervisor.stop(target(params)),
     restart: async (params) => supervisor.restart(target(params), timeoutOf(params)),
     reload: async (params) => supervisor.reload(target(params), timeoutOf(params) ?? DEFAULT_READY_TIMEOUT_MS),
     delete: async (params) => supervisor.delete(target(params)),
-    list: async () => supervisor.list(),
+    list: async (params) => (params.withRoutes ? { services: supervisor.list(), routes: supervisor.routeTables() } : supervisor.list()),
     show: async (params) => supervisor.show(target(params)),
     flush: async (params) => ({ flushed: await supervisor.flush(text(params.target)) }),
 
     save: async () => {
       const definitions = supervisor.definitions();
-      await writeDump(paths.dump, definitions);
+      await writeDump(paths.dump, definitions, supervisor.routeTables());
       return { path: paths.dump, saved: definitions.map((definition) => definition.name) };
     },
     resurrect: async (params) => {
-      const definitions = await readDump(paths.dump);
+      const { services: definitions, routes } = await readDump(paths.dump);
       const running = new Set(supervisor.names());
       const missing = definitions.filter((definition) => !running.has(definition.name));
       const started = missing.length > 0 ? await supervisor.start(missing, timeoutOf(params)) : [];
+      for (const table of routes) await supervisor.addRoutes(table);
       return { started, skipped: definitions.filter((definition) => running.has(definition.name)).map((d) => d.name) };
     },
 
@@ -123,7 +132,7 @@ export function createHandlers({ supervisor, paths, startedAt, shutdown }: Handl
   };
 }
 
-async function draftsFor(params: Record<string, unknown>): Promise<ServiceDraft[]> {
+async function draftsFor(params: Record<string, unknown>): Promise<{ drafts: ServiceDraft[]; routes?: RouteTable }> {
   const cwd = text(params.cwd) ?? process.cwd();
   const file = text(params.file);
   let validation: Validation;
@@ -142,7 +151,7 @@ async function draftsFor(params: Record<string, unknown>): Promise<ServiceDraft[
     );
   }
   const only = Array.isArray(params.only) ? (params.only as string[]) : null;
-  if (!only) return validation.drafts;
+  if (!only) return { drafts: validation.drafts, routes: validation.routes };
   const known = new Set(validation.drafts.map((draft) => draft.name));
   const unknown = only.filter((name) => !known.has(name));
   if (unknown.length > 0) {
@@ -150,7 +159,8 @@ async function draftsFor(params: Record<string, unknown>): Promise<ServiceDraft[
       hint: `the file defines: ${[...known].join(', ')}`,
     });
   }
-  return validation.drafts.filter((draft) => only.includes(draft.name));
+  // --only starts some services: the file's routes come along only with all of them.
+  return { drafts: validation.drafts.filter((draft) => only.includes(draft.name)) };
 }
 
 async function readServicesFile(file: string): Promise<unknown> {

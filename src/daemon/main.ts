@@ -83,9 +83,13 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
 async function resurrectDump(paths: HomePaths, supervisor: Supervisor, logger: Logger): Promise<void> {
   try {
     const known = new Set(supervisor.names());
-    const missing = (await readDump(paths.dump)).filter((definition) => !known.has(definition.name));
+    const dump = await readDump(paths.dump);
+    const missing = dump.services.filter((definition) => !known.has(definition.name));
     for (const definition of missing) {
       await supervisor.start([definition], null).catch((error: Error) => logger.error({ service: definition.name, err: error }, 'resurrect failed'));
+    }
+    for (const table of dump.routes) {
+      await supervisor.addRoutes(table).catch((error: Error) => logger.error({ port: table.port, err: error }, 'resurrect: routes failed'));
     }
     logger.info({ services: missing.map((definition) => definition.name) }, 'resurrected dump.json');
   } catch (error) {

@@ -51,4 +51,7 @@ export async function recoverFromState(home: string, state: StateFile | null, su
       supervisor.adoptStopped(record.definition);
     }
   }
+  for (const table of state?.routes ?? []) {
+    await supervisor.addRoutes(table).catch((error: Error) => logger.error({ port: table.port, err: error }, 'could not reopen routes'));
+  }
 }

@@ -9,9 +9,13 @@ export interface LogLine {
   line: string;
 }
 
-/** What precedes each stored line: `2026-11-21T20:39:00.123Z ` or, with several instances, `... [1] `. */
-export function storedLinePrefix(isoTime: string, instance: number | null): string {
-  return instance === null ? `${isoTime} ` : `${isoTime} [${instance}] `;
+/**
+ * What precedes each stored line: `2026-11-21T20:39:00.123Z ` or, with several
+ * instances, `... [1] `; without a time (logDate: false) only the instance tag.
+ */
+export function storedLinePrefix(isoTime: string | null, instance: number | null): string {
+  const time = isoTime === null ? '' : `${isoTime} `;
+  return instance === null ? time : `${time}[${instance}] `;
 }
 
 const STORED = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) (?:\[(\d+)\] )?(.*)$/;

@@ -26,6 +26,7 @@ export class ServiceLogSink {
     private readonly emit: LogListener,
     private readonly hasListeners: () => boolean,
     private multiInstance: boolean,
+    private readonly stamp = true,
   ) {
     this.files = { out: new RotatingFile(paths.out, rotation), err: new RotatingFile(paths.err, rotation) };
     for (const stream of ['out', 'err'] as const) {
@@ -92,7 +93,7 @@ export class ServiceLogSink {
   private accept(instance: number, stream: LogStream, block: Buffer, source: Readable | null): void {
     const now = Date.now();
     const iso = new Date(now).toISOString();
-    const prefix = storedLinePrefix(iso, this.multiInstance ? instance : null);
+    const prefix = storedLinePrefix(this.stamp ? iso : null, this.multiInstance ? instance : null);
     this.recent.push({ time: now, instance, stream, block });
     if (this.hasListeners()) {
       for (const line of splitBlock(block)) this.emit({ time: now, service: this.service, instance, stream, line });

@@ -1,6 +1,6 @@
 import { copyFile } from 'node:fs/promises';
 import { ApictlError } from '../errors.js';
-import type { ServiceDefinition } from '../types.js';
+import type { RouteTable, ServiceDefinition } from '../types.js';
 import { readJsonFile, writeJsonFile, type DumpFile } from './store.js';
 
 export const DUMP_VERSION = 1;
@@ -9,15 +9,15 @@ export const DUMP_VERSION = 1;
  * Writes the definitions (what the user gave, never the daemon's environment)
  * to dump.json, keeping the previous dump as dump.json.bak.
  */
-export async function writeDump(path: string, definitions: ServiceDefinition[]): Promise<void> {
+export async function writeDump(path: string, definitions: ServiceDefinition[], routes: RouteTable[] = []): Promise<void> {
   await copyFile(path, `${path}.bak`).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'ENOENT') throw error;
   });
-  const dump: DumpFile = { version: DUMP_VERSION, savedAt: new Date().toISOString(), services: definitions };
+  const dump: DumpFile = { version: DUMP_VERSION, savedAt: new Date().toISOString(), services: definitions, routes };
   await writeJsonFile(path, dump);
 }
 
-export async function readDump(path: string): Promise<ServiceDefinition[]> {
+export async function readDump(path: string): Promise<{ services: ServiceDefinition[]; routes: RouteTable[] }> {
   const dump = await readJsonFile<DumpFile>(path, 'dump');
   if (!dump) throw new ApictlError('APICTL_NO_DUMP', `nothing saved yet: ${path} does not exist`, { hint: 'run `apictl save` first' });
   if (!Array.isArray(dump.services)) {
@@ -25,5 +25,5 @@ export async function readDump(path: string): Promise<ServiceDefinition[]> {
       hint: 'fix or move the file aside; apictl never overwrites it on its own (dump.json.bak holds the previous save)',
     });
   }
-  return dump.services;
+  return { services: dump.services, routes: Array.isArray(dump.routes) ? dump.routes : [] };
 }

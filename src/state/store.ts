@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { ServiceDefinition } from '../types.js';
+import type { RouteTable, ServiceDefinition } from '../types.js';
 import type { InstanceRecord } from '../supervisor/instance.js';
 import { ApictlError } from '../errors.js';
 import { writeFileAtomic } from './atomic-write.js';
@@ -17,12 +17,14 @@ export interface StateFile {
   version: number;
   daemonPid: number;
   services: ServiceRecord[];
+  routes?: RouteTable[];
 }
 
 export interface DumpFile {
   version: number;
   savedAt: string;
   services: ServiceDefinition[];
+  routes?: RouteTable[];
 }
 
 export async function readJsonFile<T>(path: string, what: string): Promise<T | null> {

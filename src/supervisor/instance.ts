@@ -50,6 +50,8 @@ export class Instance {
   private generation = 0;
   private readyWaiters = new Set<(outcome: ReadyOutcome) => void>();
   private outputDone: Promise<void> = Promise.resolve();
+  /** During restart(): whoever waits for ready waits for the new process, not "was stopped". */
+  private restarting = false;
 
   constructor(readonly index: number, public port: number | null, private readonly context: InstanceContext) {}
 
@@ -110,7 +112,12 @@ export class Instance {
       this.context.logs.note(this.index, `restarting: ${reason}`);
       this.context.logger.warn({ service: this.context.definition().name, instance: this.index, reason }, 'restarting');
     }
-    await this.stop();
+    this.restarting = true;
+    try {
+      await this.stop();
+    } finally {
+      this.restarting = false;
+    }
     this.restarts++;
     this.start();
     this.reason = reason;
@@ -198,7 +205,7 @@ export class Instance {
       this.stopping = null;
       this.reason = null;
       this.setStatus('stopped');
-      this.settleWaiters({ ok: false, reason: 'was stopped' });
+      if (!this.restarting) this.settleWaiters({ ok: false, reason: 'was stopped' });
       return;
     }
     this.handleExit(exit, null, uptimeMs);

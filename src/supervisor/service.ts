@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { Cron } from 'croner';
 import { Balancer } from '../balancer/balancer.js';
 import { allocateEphemeralPort } from '../config/ports.js';
 import type { ServiceLogSink } from '../logs/service-log-sink.js';
@@ -17,6 +18,8 @@ export interface ServiceContext {
   changed: () => void;
 }
 
+const DEFAULT_SCHEDULED_READY_MS = 30_000;
+
 const STATUS_PRIORITY: Status[] = ['errored', 'waiting', 'starting', 'stopping', 'online', 'stopped'];
 
 /** Pure: one status for a service from its instances' (the most urgent wins). */
@@ -34,6 +37,7 @@ export class Service {
   instances: Instance[] = [];
   private balancer: Balancer | null = null;
   private watcher: { close(): Promise<void> } | null = null;
+  private schedule: Cron | null = null;
   private readonly instanceContext: InstanceContext;
 
   constructor(public definition: ServiceDefinition, private readonly context: ServiceContext) {
@@ -56,8 +60,9 @@ export class Service {
     return aggregateStatus(this.instances.map((instance) => instance.status));
   }
 
+  /** apictl's balancer owns the port for several instances, and for maxInflight (it enforces the cap). */
   get balanced(): boolean {
-    return this.definition.instances > 1 && this.definition.port !== null;
+    return this.definition.port !== null && (this.definition.instances > 1 || this.definition.maxInflight !== undefined);
   }
 
   /** Starts every instance that is not running; `restarts` carries counts over from a previous daemon. */
@@ -70,11 +75,13 @@ export class Service {
       }
     }
     if (this.balanced && !this.balancer) {
-      this.balancer = new Balancer(this.definition.port!, this.context.balancerHost);
+      const { port, maxInflight, sticky } = this.definition;
+      this.balancer = new Balancer({ port: port!, host: this.context.balancerHost, maxInflight, sticky });
       await this.balancer.listen();
     }
     for (const instance of this.instances) instance.start();
     this.startWatching();
+    this.startSchedule();
   }
 
   async waitUntilReady(timeoutMs: number): Promise<ReadyOutcome[]> {
@@ -84,14 +91,16 @@ export class Service {
   async stop(): Promise<void> {
     await this.watcher?.close();
     this.watcher = null;
+    this.schedule?.stop();
+    this.schedule = null;
     await Promise.all(this.instances.map((instance) => instance.stop()));
     await this.balancer?.close();
     this.balancer = null;
   }
 
   async restart(): Promise<void> {
-    await Promise.all(this.instances.map((instance) => instance.stop()));
-    for (const instance of this.instances) instance.restarts++;
+    await Promise.all(this.instances.map((instance) => instance.restart()));
+    // Re-opens what a stop closed (balancer, watcher, schedule); running instances are left alone.
     await this.start();
   }
 
@@ -133,6 +142,16 @@ export class Service {
       const reason = `file changed: ${path}`;
       this.context.logger.info({ service: this.name, path }, 'watch: restarting');
       for (const instance of this.instances) void instance.restart(reason);
+    });
+  }
+
+  private startSchedule(): void {
+    const pattern = this.definition.cronRestart;
+    if (this.schedule || !pattern) return;
+    this.schedule = new Cron(pattern, () => {
+      this.context.logger.info({ service: this.name, cron: pattern }, 'scheduled restart');
+      // Through reload: with a balancer the scheduled restart drops no request.
+      void this.reload(DEFAULT_SCHEDULED_READY_MS);
     });
   }
 

@@ -2,7 +2,6 @@ import type { Logger } from 'pino';
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { ApictlError } from '../errors.js';
-import { DEFAULT_PORT_BASE, findFreePort, isPortFree } from '../config/ports.js';
 import { parseDotenv } from '../config/dotenv.js';
 import type { ServiceDraft } from '../config/validate.js';
 import { ServiceLogSink } from '../logs/service-log-sink.js';
@@ -10,12 +9,15 @@ import type { LogLine } from '../logs/log-line.js';
 import { DEFAULT_LOG_KEEP, DEFAULT_LOG_MAX_BYTES } from '../logs/rotating-file.js';
 import { MetricsSampler } from '../metrics/sampler.js';
 import type { CommandContext } from '../process/interpreter.js';
-import { findPortHolder } from '../process/port-holder.js';
 import { serviceLogPath, type HomePaths } from '../state/paths.js';
 import { CoalescingWriter, STATE_VERSION, type ServiceRecord, type StateFile } from '../state/store.js';
-import type { ServiceDefinition, ServiceSnapshot } from '../types.js';
+import type { RouteTable, ServiceDefinition, ServiceSnapshot } from '../types.js';
+import { RouteFront } from '../balancer/routes.js';
+import { isPortFree } from '../config/ports.js';
+import { findPortHolder } from '../process/port-holder.js';
 import { Service } from './service.js';
 import { planStart } from './start-plan.js';
+import { allocatePorts } from './port-allocation.js';
 import { snapshotService } from './snapshot.js';
 
 export interface SupervisorOptions {
@@ -42,6 +44,7 @@ export class Supervisor {
   private readonly services = new Map<string, Service>();
   private readonly desired = new Map<string, 'running' | 'stopped'>();
   private readonly sinks = new Map<string, ServiceLogSink>();
+  private readonly routes = new Map<number, RouteFront>();
   private readonly stateWriter: CoalescingWriter;
   readonly metrics: MetricsSampler;
   private registration: Promise<unknown> = Promise.resolve();
@@ -126,6 +129,7 @@ export class Supervisor {
         this.desired.delete(service.name);
         await this.sinks.get(service.name)?.close();
         this.sinks.delete(service.name);
+        await this.dropOrphanRoutes();
         void this.persist();
         this.events.emit('change');
         return { name: service.name, action: 'deleted' as const, ok: true };
@@ -155,6 +159,50 @@ export class Supervisor {
     return names;
   }
 
+  routeTables(): RouteTable[] {
+    return [...this.routes.values()].map((front) => front.table);
+  }
+
+  /** Throws unless `table` could be added: its port free (or the same table already there). */
+  async checkRoutes(table: RouteTable): Promise<void> {
+    const existing = this.routes.get(table.port);
+    if (existing) {
+      if (JSON.stringify(existing.table.paths) === JSON.stringify(table.paths)) return;
+      throw new ApictlError('APICTL_CONFLICT', `routes.port: ${table.port} already fronts other routes`, { hint: 'delete those services first, or pick another routes port' });
+    }
+    const owner = [...this.services.values()].find((service) => service.definition.port === table.port);
+    if (owner) throw new ApictlError('APICTL_CONFLICT', `routes.port: ${table.port} belongs to service "${owner.name}"`);
+    if (!(await isPortFree(table.port))) {
+      const holder = findPortHolder(table.port);
+      throw new ApictlError('APICTL_PORT_IN_USE', `routes.port: port ${table.port} is already in use${holder ? ` by pid ${holder}` : ''}`, {
+        hint: 'stop whatever holds the port, or choose another routes port',
+      });
+    }
+  }
+
+  /** Opens the routes port (a no-op when the same table is already there). */
+  async addRoutes(table: RouteTable): Promise<void> {
+    await this.checkRoutes(table);
+    if (this.routes.has(table.port)) return;
+    const front = new RouteFront(table, this.options.balancerHost ?? '127.0.0.1', (name) => {
+      const service = this.services.get(name);
+      return service && service.status === 'online' ? service.definition.port : null;
+    });
+    await front.listen();
+    this.routes.set(table.port, front);
+    this.logger.info({ port: table.port, paths: table.paths }, 'routes open');
+    void this.persist();
+  }
+
+  private async dropOrphanRoutes(): Promise<void> {
+    for (const [port, front] of this.routes) {
+      if (Object.values(front.table.paths).some((name) => this.services.has(name))) continue;
+      this.routes.delete(port);
+      await front.close();
+      this.logger.info({ port }, 'routes closed: none of their services remain');
+    }
+  }
+
   definitions(): ServiceDefinition[] {
     return [...this.services.values()].map((service) => service.definition);
   }
@@ -181,6 +229,8 @@ export class Supervisor {
    */
   async shutdown(): Promise<void> {
     this.metrics.stop();
+    await Promise.all([...this.routes.values()].map((front) => front.close()));
+    this.routes.clear();
     await Promise.all([...this.services.values()].map((service) => service.stop()));
     this.services.clear();
     await this.persist();
@@ -194,36 +244,7 @@ export class Supervisor {
   private async register(drafts: ServiceDraft[]): Promise<Array<{ service: Service; existed: boolean }>> {
     const registered = new Map([...this.services].map(([name, service]) => [name, service.definition]));
     const plan = planStart(drafts, registered);
-    const issues = [...plan.issues];
-    const claimed = new Set([...registered.values()].flatMap((definition) => (definition.port === null ? [] : [definition.port])));
-    const ports = new Map<string, number | null>();
-    for (const step of plan.steps) {
-      if (step.kind !== 'create') continue;
-      const { draft } = step;
-      if (draft.port === 'auto') {
-        const port = await findFreePort(this.options.portBase ?? DEFAULT_PORT_BASE, claimed);
-        if (port === null) issues.push(`${draft.name}: no free port from ${this.options.portBase ?? DEFAULT_PORT_BASE} up`);
-        else claimed.add(port);
-        ports.set(draft.name, port);
-      } else {
-        const ownedByService = draft.port !== null && claimed.has(draft.port);
-        if (draft.port !== null && !ownedByService && !(await isPortFree(draft.port))) {
-          const holder = findPortHolder(draft.port);
-          issues.push(`${draft.name}: port ${draft.port} is already in use${holder ? ` by pid ${holder}` : ''}`);
-        }
-        if (draft.port !== null) claimed.add(draft.port);
-        ports.set(draft.name, draft.port);
-      }
-    }
-    if (issues.length > 0) {
-      const single = issues.length === 1 ? issues[0]! : `${issues.length} problems; nothing was started`;
-      throw new ApictlError(issues.some((issue) => issue.includes('in use')) ? 'APICTL_PORT_IN_USE' : 'APICTL_CONFLICT', single, {
-        hint: issues.some((issue) => issue.includes('in use'))
-          ? 'stop whatever holds the port, or choose another with --port / "port"'
-          : 'apictl list shows what is registered',
-        details: { issues },
-      });
-    }
+    const ports = await allocatePorts(plan.steps, registered.values(), plan.issues, this.options.portBase);
     const steps = plan.steps.map((step) => {
       if (step.kind === 'existing') return { service: this.services.get(step.name)!, existed: true };
       const definition: ServiceDefinition = { ...step.draft, port: ports.get(step.draft.name) ?? null };
@@ -244,6 +265,7 @@ export class Supervisor {
       (line) => this.events.emit('log', line),
       () => this.events.listenerCount('log') > 0,
       definition.instances > 1,
+      definition.logDate !== false,
     );
     this.sinks.set(definition.name, sink);
     return new Service(definition, {
@@ -326,6 +348,6 @@ export class Supervisor {
   }
 
   private renderState(): StateFile {
-    return { version: STATE_VERSION, daemonPid: process.pid, services: this.records() };
+    return { version: STATE_VERSION, daemonPid: process.pid, services: this.records(), routes: this.routeTables() };
   }
 }

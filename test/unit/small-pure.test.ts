@@ -12,6 +12,8 @@ import { parseStoredLine, storedLinePrefix } from '../../src/logs/log-line.js';
 import { Ring } from '../../src/logs/ring.js';
 import { RecentBlocks } from '../../src/logs/recent-blocks.js';
 import { readMarker } from '../../src/process/supervised-marker.js';
+import { matchRoute } from '../../src/balancer/routes.js';
+import { readStickyIndex } from '../../src/balancer/sticky.js';
 import type { ServiceDefinition } from '../../src/types.js';
 
 describe('units', () => {
@@ -161,4 +163,19 @@ describe('readMarker', () => {
     expect(readMarker('PATH=/bin\0APICTL_SUPERVISOR_HOME=/h/.apictl\0APICTL_NAME=api\0')).toEqual({ home: '/h/.apictl', service: 'api' });
     expect(readMarker('PATH=/bin\0')).toEqual({ home: null, service: null });
   });
+});
+
+describe('matchRoute', () => {
+  const paths = { '/api': 'api', '/api/admin/': 'admin', '/': 'web' };
+  it.each([
+    ['/api', 'api'], ['/api/users?x=1', 'api'], ['/apiary', 'web'], ['/api/admin', 'admin'], ['/api/admin/x', 'admin'], ['/', 'web'], ['/x', 'web'],
+  ])('%s → %s', (url, service) => expect(matchRoute(paths, url)).toBe(service));
+  it('answers null when nothing matches', () => expect(matchRoute({ '/api': 'api' }, '/other')).toBeNull());
+});
+
+describe('sticky cookie', () => {
+  it.each([[undefined, null], ['a=1', null], ['apictl_instance=2', 2], ['x=1; apictl_instance=0; y=2', 0], ['not_apictl_instance=3', null]])(
+    '%s → %s',
+    (header, index) => expect(readStickyIndex(header)).toBe(index),
+  );
 });

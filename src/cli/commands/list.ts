@@ -1,15 +1,23 @@
-import type { ServiceSnapshot } from '../../types.js';
+import type { RouteTable, ServiceSnapshot } from '../../types.js';
 import { formatInstanceFigures } from '../../format.js';
 import { paint, paintStatus, renderTable, useColour } from '../output.js';
 import { withDaemon } from '../session.js';
 
 export async function run(options: { json?: boolean }): Promise<void> {
-  const services = await withDaemon((client) => client.call<ServiceSnapshot[]>('list'));
   if (options.json) {
+    const services = await withDaemon((client) => client.call<ServiceSnapshot[]>('list'));
     process.stdout.write(JSON.stringify(services) + '\n');
     return;
   }
-  process.stdout.write(renderList(services, useColour()) + '\n');
+  const { services, routes } = await withDaemon((client) =>
+    client.call<{ services: ServiceSnapshot[]; routes: RouteTable[] }>('list', { withRoutes: true }),
+  );
+  const lines = [renderList(services, useColour())];
+  for (const table of routes) {
+    const paths = Object.entries(table.paths).map(([prefix, name]) => `${prefix} → ${name}`);
+    lines.push(`routes on port ${table.port}: ${paths.join(', ')}`);
+  }
+  process.stdout.write(lines.join('\n') + '\n');
 }
 
 /** One row per instance; reasons for errored/waiting services under the table. */
