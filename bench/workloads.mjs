@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { cpuDuring, httpOk, isAlive, median, percentile, rssBytes, run, until } from './lib.mjs';
 import { measureThroughput } from './load.mjs';
+import { nginxAvailable, startNginxPair } from './nginx.mjs';
 
 const SERVER = resolve(import.meta.dirname, 'fixtures/server.js');
 const FLOOD = resolve(import.meta.dirname, 'fixtures/flood.js');
@@ -259,6 +260,19 @@ export const workloads = {
     figures.push(fig('http_2_instances_p99_ms', pair.p99, 'ms', 'lower'));
     figures.push(fig('http_2_instances_failed', pair.failed, 'requests', 'lower'));
     await engine.deleteAll();
+    if (engine.name === 'apictl') {
+      if (!nginxAvailable()) figures.push(fig('http_2_nginx_rps', NaN, 'req/s', 'higher', 'nginx not installed'));
+      else {
+        const stop = await startNginxPair(SERVER, 24820, [24821, 24822]);
+        try {
+          const viaNginx = await measureThroughput(24820, { seconds });
+          figures.push(fig('http_2_nginx_rps', viaNginx.rps, 'req/s', 'higher', 'nginx round-robin over 2 bare servers'));
+          figures.push(fig('http_2_nginx_p99_ms', viaNginx.p99, 'ms', 'lower'));
+        } finally {
+          await stop();
+        }
+      }
+    }
     return figures;
   },
 };

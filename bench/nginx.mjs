@@ -1,0 +1,34 @@
+// nginx round-robin in front of two bare servers: the usual hand-built stack, for comparison.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { httpOk, isAlive, until } from './lib.mjs';
+
+export function nginxAvailable() {
+  return spawnSync('nginx', ['-v'], { stdio: 'ignore' }).status === 0;
+}
+
+export async function startNginxPair(server, frontPort, backendPorts) {
+  const dir = mkdtempSync(join(tmpdir(), 'apictl-bench-nginx-'));
+  const backends = backendPorts.map((port) => spawn(process.execPath, [server], { env: { ...process.env, PORT: String(port) }, stdio: 'ignore' }));
+  writeFileSync(join(dir, 'nginx.conf'), `daemon off;
+worker_processes 1;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
+  upstream pair { ${backendPorts.map((port) => `server 127.0.0.1:${port};`).join(' ')} keepalive 32; }
+  server { listen 127.0.0.1:${frontPort}; location / { proxy_pass http://pair; proxy_http_version 1.1; proxy_set_header Connection ""; } }
+}
+`);
+  const nginx = spawn('nginx', ['-c', join(dir, 'nginx.conf'), '-p', dir], { stdio: 'ignore' });
+  await until('nginx and its backends to answer', async () => (await httpOk(frontPort)) && (await Promise.all(backendPorts.map((port) => httpOk(port)))).every(Boolean), 20_000, 20);
+  return async () => {
+    for (const child of [nginx, ...backends]) child.kill('SIGKILL');
+    await until('nginx pair to exit', () => [nginx, ...backends].every((child) => !isAlive(child.pid)), 5_000, 10);
+    rmSync(dir, { recursive: true, force: true });
+  };
+}
