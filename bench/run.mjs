@@ -6,7 +6,10 @@ import { spawn } from 'node:child_process';
 import { cpus } from 'node:os';
 import { createApictl } from './engines/apictl.mjs';
 import { createPm2, installPm2 } from './engines/pm2.mjs';
-import { workloads } from './workloads.mjs';
+import { workloads as coreWorkloads } from './workloads.mjs';
+import { monitWorkloads } from './workloads-monit.mjs';
+
+const workloads = { ...coreWorkloads, ...monitWorkloads };
 
 const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(name);

@@ -30,14 +30,16 @@ export function formatPercent(value: number): string {
   return `${(Number.isFinite(value) ? value : 0).toFixed(1)}%`;
 }
 
-/** pid, port, cpu, memory, restarts, uptime of one instance as table cells ("-" when not running). */
+/** pid, port, cpu, memory, restarts, uptime of one instance as table cells ("-" when not running or not sampled yet). */
 export function formatInstanceFigures(instance: InstanceSnapshot): string[] {
   const running = instance.pid !== null;
+  // A live process is never 0 bytes resident: 0 means not sampled yet.
+  const sampled = running && instance.memory > 0;
   return [
     running ? String(instance.pid) : '-',
     instance.port === null ? '-' : String(instance.port),
-    running ? formatPercent(instance.cpu) : '-',
-    running ? formatBytes(instance.memory) : '-',
+    sampled ? formatPercent(instance.cpu) : '-',
+    sampled ? formatBytes(instance.memory) : '-',
     String(instance.restarts),
     running ? formatDuration(instance.uptime) : '-',
   ];

@@ -16,6 +16,7 @@ export function createApictl() {
   const engine = {
     name: 'apictl',
     work,
+    home,
     cli,
     env,
     startByName: (name) => cli(['restart', name]),

@@ -115,6 +115,7 @@ export function createHandlers({ supervisor, paths, startedAt, shutdown }: Handl
       supervisor.events.on('metrics', scheduleSnapshot);
       supervisor.events.on('change', scheduleSnapshot);
       supervisor.events.on('log', onLine);
+      supervisor.metrics.hurry();
       sendSnapshot();
       await call.closed;
       clearInterval(lineTimer);

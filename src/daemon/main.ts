@@ -60,10 +60,15 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGHUP', () => undefined);
+  // A bug must not take the services down with it: log and exit, leaving the
+  // children running; the next command (or systemd) starts a daemon that
+  // recovers them from state.json.
   process.on('uncaughtException', (error) => {
-    logger.fatal({ err: error }, 'uncaught exception');
-    void shutdown('crash').then(() => process.exit(1));
+    logger.fatal({ err: error }, 'uncaught exception: exiting, services left to the next daemon');
+    logger.flush();
+    process.exit(1);
   });
+  process.on('unhandledRejection', (error) => logger.error({ err: error }, 'unhandled rejection'));
 
   const previous = await readJsonFile<StateFile>(paths.state, 'state').catch((error: Error) => {
     renameSync(paths.state, `${paths.state}.corrupt`);

@@ -29,7 +29,7 @@ export class RotatingFile extends EventEmitter {
   private closed = false;
   private idle: Array<() => void> = [];
 
-  constructor(readonly path: string, private options: RotationOptions) {
+  constructor(readonly path: string, private readonly options: RotationOptions) {
     super();
   }
 
@@ -43,10 +43,6 @@ export class RotatingFile extends EventEmitter {
       return false;
     }
     return true;
-  }
-
-  setRotation(options: RotationOptions): void {
-    this.options = options;
   }
 
   /** Empties the file (and drops rotated ones) in order with pending writes. */

@@ -25,7 +25,7 @@ export class ServiceLogSink {
     rotation: RotationOptions,
     private readonly emit: LogListener,
     private readonly hasListeners: () => boolean,
-    private multiInstance: boolean,
+    private readonly multiInstance: boolean,
     private readonly stamp = true,
   ) {
     this.files = { out: new RotatingFile(paths.out, rotation), err: new RotatingFile(paths.err, rotation) };
@@ -36,12 +36,6 @@ export class ServiceLogSink {
       });
       this.files[stream].on('error', () => undefined);
     }
-  }
-
-  configure(rotation: RotationOptions, multiInstance: boolean): void {
-    this.files.out.setRotation(rotation);
-    this.files.err.setRotation(rotation);
-    this.multiInstance = multiInstance;
   }
 
   /** Reads `source` to its end; resolves once its last line is queued. */

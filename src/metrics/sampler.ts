@@ -4,7 +4,11 @@ import { readProcStat } from '../process/kill.js';
 import { Ring } from '../logs/ring.js';
 
 export const SAMPLE_INTERVAL_MS = 1_000;
+/** When nobody watches live and no service has maxMemory, figures may be this old. */
+export const IDLE_SAMPLE_INTERVAL_MS = 5_000;
 export const HISTORY_SAMPLES = 300;
+/** Process-group membership is rescanned every this many ticks (or when a new instance appears). */
+export const MEMBERSHIP_RESCAN_TICKS = 10;
 
 export interface Sample {
   time: number;
@@ -34,17 +38,40 @@ export class MetricsSampler {
   private readonly history = new Map<number, Ring<Sample>>();
   private timer: NodeJS.Timeout | null = null;
   private running = false;
+  private members = new Map<number, number[]>();
+  private ticksSinceScan = Infinity;
 
-  constructor(private readonly groups: () => number[], private readonly onTick: () => void) {}
+  private stopped = true;
+
+  /** `live()`: someone needs figures every second (a dashboard, a memory limit). */
+  constructor(
+    private readonly groups: () => number[],
+    private readonly onTick: () => void,
+    private readonly live: () => boolean = () => true,
+  ) {}
 
   start(): void {
-    this.timer ??= setInterval(() => void this.tick(), SAMPLE_INTERVAL_MS);
-    this.timer.unref();
+    this.stopped = false;
+    this.schedule();
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+  }
+
+  /** Samples now if the last sample is older than a live tick (a dashboard just attached). */
+  hurry(): void {
+    if (this.stopped || this.running) return;
+    if (this.timer) clearTimeout(this.timer);
+    void this.tick().finally(() => this.schedule());
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => void this.tick().finally(() => this.schedule()), this.live() ? SAMPLE_INTERVAL_MS : IDLE_SAMPLE_INTERVAL_MS);
+    this.timer.unref();
   }
 
   sampleOf(pgid: number | null): Sample | null {
@@ -62,9 +89,20 @@ export class MetricsSampler {
     try {
       for (const pgid of this.latest.keys()) if (!wanted.has(pgid)) this.forget(pgid);
       if (wanted.size === 0) return;
-      const members = groupMembers(listProcessGroups(), wanted);
-      const pids = [...members.values()].flat();
-      const usage = pids.length > 0 ? await pidusage(pids).catch(() => ({}) as Record<string, pidusage.Status>) : {};
+      // Scanning all of /proc is the costly part: do it now and then, and when an instance is new.
+      const unknown = [...wanted].some((pgid) => !this.members.has(pgid));
+      if (unknown || ++this.ticksSinceScan >= MEMBERSHIP_RESCAN_TICKS) {
+        this.members = groupMembers(listProcessGroups(), wanted);
+        this.ticksSinceScan = 0;
+      }
+      let members = new Map([...this.members].filter(([pgid]) => wanted.has(pgid)));
+      let usage = await measure([...members.values()].flat());
+      if (!usage) {
+        // A member exited since the last scan (pidusage fails the whole batch): rescan, once.
+        this.members = members = groupMembers(listProcessGroups(), wanted);
+        this.ticksSinceScan = 0;
+        usage = (await measure([...members.values()].flat())) ?? {};
+      }
       const time = Date.now();
       for (const [pgid, list] of members) {
         let cpu = 0;
@@ -91,6 +129,11 @@ export class MetricsSampler {
     this.latest.delete(pgid);
     this.history.delete(pgid);
   }
+}
+
+async function measure(pids: number[]): Promise<Record<string, pidusage.Status> | null> {
+  if (pids.length === 0) return {};
+  return pidusage(pids).catch(() => null);
 }
 
 function listProcessGroups(): Array<{ pid: number; pgrp: number }> {

@@ -70,7 +70,7 @@ export class Instance {
     this.generation++;
     this.streak = 0;
     this.reason = null;
-    void this.launch();
+    this.launchSafely();
   }
 
   /** Waits until online; fails at once if the process exits (or gives up) before. */
@@ -136,6 +136,14 @@ export class Instance {
     this.context.logger.info({ service: definition.name, instance: this.index, pid: running.pid, signal, outcome }, 'stopped');
   }
 
+  /** A launch that fails unexpectedly (an envFile gone, say) is this instance's failure, not the daemon's. */
+  private launchSafely(): void {
+    this.launch().catch((error: Error) => {
+      if (this.process) return;
+      this.handleExit({ code: null, signal: null }, `cannot start: ${error.message}`);
+    });
+  }
+
   private async launch(): Promise<void> {
     const generation = this.generation;
     const current = () => generation === this.generation;
@@ -146,9 +154,16 @@ export class Instance {
       return this.handleExit({ code: null, signal: null }, `port ${this.port} is in use${holder ? ` by pid ${holder}` : ''}`);
     }
     const command = buildCommand({ ...definition, port: this.port }, this.context.command);
+    let env: Record<string, string>;
+    try {
+      env = this.buildEnv(definition);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      return this.handleExit({ code: null, signal: null }, `cannot read envFile ${definition.envFile}: ${code}`);
+    }
     let spawned: SpawnedProcess;
     try {
-      spawned = await spawnProcess(command, { cwd: definition.cwd, env: this.buildEnv(definition) });
+      spawned = await spawnProcess(command, { cwd: definition.cwd, env });
     } catch (error) {
       if (!current()) return;
       const code = (error as NodeJS.ErrnoException).code ?? 'error';
@@ -231,7 +246,7 @@ export class Instance {
       const relaunch = () => {
         this.restartTimer = null;
         this.restarts++;
-        void this.launch();
+        this.launchSafely();
       };
       if (decision.delayMs === 0) return relaunch();
       this.setStatus('waiting');

@@ -4,21 +4,19 @@ import { readFileSync } from 'node:fs';
 import { ApictlError } from '../errors.js';
 import { parseDotenv } from '../config/dotenv.js';
 import type { ServiceDraft } from '../config/validate.js';
-import { ServiceLogSink } from '../logs/service-log-sink.js';
 import type { LogLine } from '../logs/log-line.js';
-import { DEFAULT_LOG_KEEP, DEFAULT_LOG_MAX_BYTES } from '../logs/rotating-file.js';
 import { MetricsSampler } from '../metrics/sampler.js';
 import type { CommandContext } from '../process/interpreter.js';
-import { serviceLogPath, type HomePaths } from '../state/paths.js';
+import type { HomePaths } from '../state/paths.js';
+import { LogRegistry } from '../logs/log-registry.js';
 import { CoalescingWriter, STATE_VERSION, type ServiceRecord, type StateFile } from '../state/store.js';
 import type { RouteTable, ServiceDefinition, ServiceSnapshot } from '../types.js';
-import { RouteFront } from '../balancer/routes.js';
-import { isPortFree } from '../config/ports.js';
-import { findPortHolder } from '../process/port-holder.js';
 import { Service } from './service.js';
 import { planStart } from './start-plan.js';
 import { allocatePorts } from './port-allocation.js';
 import { snapshotService } from './snapshot.js';
+import { RouteRegistry } from './route-registry.js';
+import { checkMemory } from './memory-guard.js';
 
 export interface SupervisorOptions {
   paths: HomePaths;
@@ -43,18 +41,33 @@ export class Supervisor {
   readonly events = new EventEmitter();
   private readonly services = new Map<string, Service>();
   private readonly desired = new Map<string, 'running' | 'stopped'>();
-  private readonly sinks = new Map<string, ServiceLogSink>();
-  private readonly routes = new Map<number, RouteFront>();
+  private readonly logs: LogRegistry;
+  private readonly routes: RouteRegistry;
   private readonly stateWriter: CoalescingWriter;
   readonly metrics: MetricsSampler;
   private registration: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: SupervisorOptions) {
     this.events.setMaxListeners(0);
+    this.logs = new LogRegistry(options.paths, this.events);
+    this.routes = new RouteRegistry(
+      options.balancerHost ?? '127.0.0.1',
+      (name) => {
+        const service = this.services.get(name);
+        return service && service.status === 'online' ? service.definition.port : null;
+      },
+      (port) => [...this.services.values()].find((service) => service.definition.port === port)?.name ?? null,
+      options.logger,
+    );
     this.stateWriter = new CoalescingWriter(options.paths.state, () => this.renderState());
     this.metrics = new MetricsSampler(
       () => this.allInstances().flatMap((instance) => (instance.pid === null ? [] : [instance.pid])),
       () => this.afterSample(),
+      // Every second for a dashboard, a memory limit or a new instance; otherwise every 5 s is plenty for `list`.
+      () =>
+        this.events.listenerCount('metrics') > 0 ||
+        [...this.services.values()].some((service) => service.definition.maxMemoryBytes) ||
+        this.allInstances().some((instance) => instance.pid !== null && !this.metrics.sampleOf(instance.pid)),
     );
     this.metrics.start();
   }
@@ -114,7 +127,7 @@ export class Supervisor {
         action: 'reloaded',
         ok: outcome.ok,
         reason: outcome.ok ? undefined : outcome.reason,
-        lastLines: outcome.ok ? undefined : this.lastLines(service.name),
+        lastLines: outcome.ok ? undefined : this.logs.lastLines(service.name),
         snapshot: this.snapshot(service),
       });
     }
@@ -127,9 +140,8 @@ export class Supervisor {
         await service.stop();
         this.services.delete(service.name);
         this.desired.delete(service.name);
-        await this.sinks.get(service.name)?.close();
-        this.sinks.delete(service.name);
-        await this.dropOrphanRoutes();
+        await this.logs.close(service.name);
+        await this.routes.dropOrphans((name) => this.services.has(name));
         void this.persist();
         this.events.emit('change');
         return { name: service.name, action: 'deleted' as const, ok: true };
@@ -145,62 +157,29 @@ export class Supervisor {
     const service = this.resolveTarget(name)[0]!;
     const history: Record<number, unknown[]> = {};
     for (const instance of service.instances) history[instance.index] = this.metrics.historyOf(instance.pid);
-    return { snapshot: this.snapshot(service), recent: this.sinks.get(name)!.recentLines({ limit: 15 }), history };
+    return { snapshot: this.snapshot(service), recent: this.logs.recent([service.name], 15), history };
   }
 
   recentLogs(name: string | undefined, limit: number): LogLine[] {
-    const sinks = name ? [this.sinkOf(name)] : [...this.sinks.values()];
-    return sinks.flatMap((sink) => sink.recentLines({ limit })).sort((a, b) => a.time - b.time);
+    return this.logs.recent(name ? this.resolveTarget(name).map((service) => service.name) : this.names(), limit);
   }
 
   async flush(target: string | undefined): Promise<string[]> {
     const names = target && target !== 'all' ? this.resolveTarget(target).map((service) => service.name) : this.names();
-    await Promise.all(names.map((name) => this.sinks.get(name)!.flush()));
+    await this.logs.flush(names);
     return names;
   }
 
   routeTables(): RouteTable[] {
-    return [...this.routes.values()].map((front) => front.table);
+    return this.routes.tables();
   }
 
-  /** Throws unless `table` could be added: its port free (or the same table already there). */
-  async checkRoutes(table: RouteTable): Promise<void> {
-    const existing = this.routes.get(table.port);
-    if (existing) {
-      if (JSON.stringify(existing.table.paths) === JSON.stringify(table.paths)) return;
-      throw new ApictlError('APICTL_CONFLICT', `routes.port: ${table.port} already fronts other routes`, { hint: 'delete those services first, or pick another routes port' });
-    }
-    const owner = [...this.services.values()].find((service) => service.definition.port === table.port);
-    if (owner) throw new ApictlError('APICTL_CONFLICT', `routes.port: ${table.port} belongs to service "${owner.name}"`);
-    if (!(await isPortFree(table.port))) {
-      const holder = findPortHolder(table.port);
-      throw new ApictlError('APICTL_PORT_IN_USE', `routes.port: port ${table.port} is already in use${holder ? ` by pid ${holder}` : ''}`, {
-        hint: 'stop whatever holds the port, or choose another routes port',
-      });
-    }
+  checkRoutes(table: RouteTable): Promise<void> {
+    return this.routes.check(table);
   }
 
-  /** Opens the routes port (a no-op when the same table is already there). */
   async addRoutes(table: RouteTable): Promise<void> {
-    await this.checkRoutes(table);
-    if (this.routes.has(table.port)) return;
-    const front = new RouteFront(table, this.options.balancerHost ?? '127.0.0.1', (name) => {
-      const service = this.services.get(name);
-      return service && service.status === 'online' ? service.definition.port : null;
-    });
-    await front.listen();
-    this.routes.set(table.port, front);
-    this.logger.info({ port: table.port, paths: table.paths }, 'routes open');
-    void this.persist();
-  }
-
-  private async dropOrphanRoutes(): Promise<void> {
-    for (const [port, front] of this.routes) {
-      if (Object.values(front.table.paths).some((name) => this.services.has(name))) continue;
-      this.routes.delete(port);
-      await front.close();
-      this.logger.info({ port }, 'routes closed: none of their services remain');
-    }
+    if (await this.routes.add(table)) void this.persist();
   }
 
   definitions(): ServiceDefinition[] {
@@ -229,12 +208,11 @@ export class Supervisor {
    */
   async shutdown(): Promise<void> {
     this.metrics.stop();
-    await Promise.all([...this.routes.values()].map((front) => front.close()));
-    this.routes.clear();
+    await this.routes.closeAll();
     await Promise.all([...this.services.values()].map((service) => service.stop()));
     this.services.clear();
     await this.persist();
-    await Promise.all([...this.sinks.values()].map((sink) => sink.close()));
+    await this.logs.closeAll();
   }
 
   persist(): Promise<void> {
@@ -258,16 +236,7 @@ export class Supervisor {
   }
 
   private createService(definition: ServiceDefinition): Service {
-    const sink = new ServiceLogSink(
-      definition.name,
-      { out: serviceLogPath(this.options.paths, definition.name, 'out'), err: serviceLogPath(this.options.paths, definition.name, 'err') },
-      { maxBytes: definition.logMaxBytes ?? DEFAULT_LOG_MAX_BYTES, keep: definition.logKeep ?? DEFAULT_LOG_KEEP },
-      (line) => this.events.emit('log', line),
-      () => this.events.listenerCount('log') > 0,
-      definition.instances > 1,
-      definition.logDate !== false,
-    );
-    this.sinks.set(definition.name, sink);
+    const sink = this.logs.create(definition);
     return new Service(definition, {
       logs: sink,
       command: this.options.command,
@@ -292,24 +261,13 @@ export class Supervisor {
       action,
       ok: false,
       reason: failed.reason,
-      lastLines: this.lastLines(service.name),
+      lastLines: this.logs.lastLines(service.name),
       snapshot: this.snapshot(service),
     };
   }
 
-  private lastLines(name: string): string[] {
-    return this.sinkOf(name)
-      .recentLines({ limit: 15 })
-      .map((line) => `${line.stream === 'err' ? 'err' : 'out'} | ${line.line}`);
-  }
-
   private snapshot(service: Service): ServiceSnapshot {
     return snapshotService(service, (pid) => this.metrics.sampleOf(pid));
-  }
-
-  private sinkOf(name: string): ServiceLogSink {
-    this.resolveTarget(name);
-    return this.sinks.get(name)!;
   }
 
   private resolveTarget(target: string): Service[] {
@@ -329,13 +287,10 @@ export class Supervisor {
 
   private afterSample(): void {
     for (const service of this.services.values()) {
-      const limit = service.definition.maxMemoryBytes;
-      if (!limit) continue;
       for (const instance of service.instances) {
-        const sample = this.metrics.sampleOf(instance.pid);
-        if (instance.status !== 'online' || !sample || sample.memory <= limit) continue;
-        const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
-        void instance.restart(`memory ${mb(sample.memory)} > ${mb(limit)}`);
+        const memory = this.metrics.sampleOf(instance.pid)?.memory ?? null;
+        const reason = checkMemory({ status: instance.status, memory }, service.definition.maxMemoryBytes);
+        if (reason) void instance.restart(reason);
       }
     }
     this.events.emit('metrics');

@@ -33,7 +33,8 @@ describe('core lifecycle', () => {
   });
 
   it('prints a table with every column', async () => {
-    const { stdout } = await harness.ok(['list']);
+    // CPU and memory come with the first sample after start ("-" until then).
+    const stdout = await harness.waitFor('figures in list', async () => (await harness.ok(['list'])).stdout, (text) => /MB/.test(text));
     const [header, row] = stdout.split('\n');
     expect(header).toMatch(/^name\s+inst\s+status\s+pid\s+port\s+cpu\s+memory\s+restarts\s+uptime$/);
     expect(row).toMatch(/^run-api\s+0\s+online\s+\d+\s+21000\s+[\d.]+%\s+[\d.]+ (B|KB|MB)\s+0\s+\d+[smh]/);

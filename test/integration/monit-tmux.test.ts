@@ -23,7 +23,8 @@ describe('apictl monit in a real terminal (tmux)', () => {
     await harness.ok(['start', join(FIXTURES, 'echo-server.js'), '--name', 'beta']);
     const env = `APICTL_HOME='${harness.home}' TERM=xterm-256color LANG=C.UTF-8`;
     tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', `env ${env} '${process.execPath}' '${BIN}' monit`);
-    const first = await waitFor('both rows', pane, (text) => /^alpha\s+online/m.test(text) && /^beta\s+online/m.test(text));
+    // Figures appear with the first sample (a "-" until then).
+    const first = await waitFor('both rows with figures', pane, (text) => /^alpha\s+online.*MB/m.test(text) && /^beta\s+online.*MB/m.test(text));
     expect(first).toMatch(/^name\s+status\s+pid\s+port/m);
     expect(first).toMatch(/^alpha\s+online\s+\d+\s+22200\s+[\d.]+%\s+[\d.]+ MB\s+0/m);
     tmux('send-keys', '-t', session, 'j');

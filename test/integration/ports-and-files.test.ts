@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { FIXTURES, Harness, httpGet, spawnOutside } from '../helpers/harness.js';
@@ -87,6 +87,21 @@ describe('services file', () => {
     expect(body.env).toMatchObject({ SECRET_TOKEN: 'from file', FROM_FILE: 'overridden' });
     const wrongOnly = await harness.run(['start', file, '--only', 'nope']);
     expect(wrongOnly.stderr.split('\n')[0]).toBe(`apictl: --only: no service named "nope" in ${file}`);
+  });
+});
+
+describe('envFile removed after start (regression: reported as "cannot run node: not found")', () => {
+  it('names the envFile in the failure and keeps the daemon up', async () => {
+    const envFile = join(harness.work, 'vanishing.env');
+    writeFileSync(envFile, 'A=1\n');
+    await harness.ok(['start', join(FIXTURES, 'echo-server.js'), '--name', 'vanish', '--env-file', envFile, '--restart', 'on-failure']);
+    const daemon = harness.daemonPid();
+    rmSync(envFile);
+    process.kill((await harness.service('vanish')).instances[0]!.pid!, 'SIGKILL');
+    const service = await waitFor('the failure to show', () => harness.service('vanish'), (found) => (found.reason ?? '').includes(`cannot read envFile ${envFile}: ENOENT`));
+    expect(service.status).not.toBe('online');
+    expect(harness.daemonPid()).toBe(daemon);
+    await harness.ok(['delete', 'vanish']);
   });
 });
 

@@ -58,6 +58,17 @@ describe('restart policy', () => {
     expect(once.reason).toBe('exited with code 2 (restart: never)');
   });
 
+  it('restarts an instance above maxMemory gracefully and says why', async () => {
+    await harness.ok(['start', join(FIXTURES, 'memory-hog.js'), '--name', 'hog', '--max-memory', '60M']);
+    const restarted = await harness.waitFor('a memory restart', () => harness.service('hog'), (service) => service.restarts >= 1);
+    expect(restarted.reason).toMatch(/^memory \d+ MB > 60 MB$/);
+    const shown = await harness.ok(['show', 'hog']);
+    expect(shown.stdout).toMatch(/reason: memory \d+ MB > 60 MB/);
+    const daemonLog = await harness.ok(['logs', '--daemon', '--lines', '400']);
+    expect(daemonLog.stdout).toMatch(/warn restarting \{"service":"hog","instance":0,"reason":"memory \d+ MB > 60 MB"\}/);
+    await harness.ok(['delete', 'hog']);
+  });
+
   it('brings a killed service back at once on the same port', async () => {
     await harness.ok(['start', join(FIXTURES, 'echo-server.js'), '--name', 'phoenix']);
     const before = await harness.service('phoenix');

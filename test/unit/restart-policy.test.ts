@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { computeBackoffMs } from '../../src/supervisor/backoff.js';
 import { decideRestart, type RestartRules } from '../../src/supervisor/restart-policy.js';
+import { checkMemory } from '../../src/supervisor/memory-guard.js';
 
 const rules: RestartRules = { policy: 'always', maxRestarts: 10, restartDelayMs: 100 };
 const crash = { code: 1, signal: null };
@@ -43,4 +44,15 @@ describe('decideRestart', () => {
     const decision = decideRestart({ ...rules, policy: 'never' }, 0, { code: null, signal: null }, 0, 'port 8000 is in use');
     expect(decision.reason).toBe('port 8000 is in use (restart: never)');
   });
+});
+
+describe('checkMemory', () => {
+  const mb = 1024 * 1024;
+  it.each([
+    ['over the limit while online', { status: 'online', memory: 312 * mb }, 300 * mb, 'memory 312 MB > 300 MB'],
+    ['under the limit', { status: 'online', memory: 200 * mb }, 300 * mb, null],
+    ['over but starting (already being replaced)', { status: 'starting', memory: 312 * mb }, 300 * mb, null],
+    ['no sample yet', { status: 'online', memory: null }, 300 * mb, null],
+    ['no limit', { status: 'online', memory: 312 * mb }, undefined, null],
+  ])('%s', (_title, instance, limit, expected) => expect(checkMemory(instance, limit)).toBe(expected));
 });
