@@ -12,6 +12,7 @@ import { parseStoredLine, storedLinePrefix } from '../../src/logs/log-line.js';
 import { Ring } from '../../src/logs/ring.js';
 import { RecentBlocks } from '../../src/logs/recent-blocks.js';
 import { readMarker } from '../../src/process/supervised-marker.js';
+import { rotationDefaults } from '../../src/logs/log-registry.js';
 import { matchRoute } from '../../src/balancer/routes.js';
 import { readStickyIndex } from '../../src/balancer/sticky.js';
 import type { ServiceDefinition } from '../../src/types.js';
@@ -178,4 +179,13 @@ describe('sticky cookie', () => {
     '%s → %s',
     (header, index) => expect(readStickyIndex(header)).toBe(index),
   );
+});
+
+describe('rotationDefaults', () => {
+  it.each([
+    [{}, { maxBytes: 10 * 1024 * 1024, keep: 5 }],
+    [{ APICTL_LOG_MAX_SIZE: '50M', APICTL_LOG_KEEP: '2' }, { maxBytes: 50 * 1024 * 1024, keep: 2 }],
+    [{ APICTL_LOG_MAX_SIZE: 'huge', APICTL_LOG_KEEP: '-1' }, { maxBytes: 10 * 1024 * 1024, keep: 5 }],
+    [{ APICTL_LOG_KEEP: '0' }, { maxBytes: 10 * 1024 * 1024, keep: 0 }],
+  ])('%j → %j', (env, expected) => expect(rotationDefaults(env)).toEqual(expected));
 });
