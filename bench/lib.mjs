@@ -92,3 +92,28 @@ export function isAlive(pid) {
     return false;
   }
 }
+
+/** A pid from a file such as daemon.pid, or null. */
+export function readPidFile(path) {
+  try {
+    return Number(readFileSync(path, 'utf8')) || null;
+  } catch {
+    return null;
+  }
+}
+
+/** SIGKILLs whatever an engine ever reported that is still alive (its group when it leads one). */
+export function killSurvivors(pids) {
+  for (const pid of pids) {
+    if (!isAlive(pid)) continue;
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+    }
+  }
+}

@@ -9,7 +9,7 @@ import { measureThroughput } from './load.mjs';
 import { nginxAvailable, startNginxPair } from './nginx.mjs';
 
 const SERVER = resolve(import.meta.dirname, 'fixtures/server.js');
-const FLOOD = resolve(import.meta.dirname, 'fixtures/flood.js');
+const FLOOD = resolve(import.meta.dirname, '../test/fixtures/flood.js');
 const WRITER = resolve(import.meta.dirname, 'fixtures/writer.js');
 const CRASH = resolve(import.meta.dirname, '../test/fixtures/crash.js');
 

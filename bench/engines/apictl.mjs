@@ -2,8 +2,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { isAlive, run } from '../lib.mjs';
-import { readFileSync } from 'node:fs';
+import { killSurvivors, readPidFile, run } from '../lib.mjs';
 
 const BIN = resolve(import.meta.dirname, '../../bin/apictl');
 
@@ -34,13 +33,7 @@ export function createApictl() {
       for (const row of rows) for (const pid of row.pids) seen.add(pid);
       return rows;
     },
-    daemonPid() {
-      try {
-        return Number(readFileSync(join(home, 'daemon.pid'), 'utf8')) || null;
-      } catch {
-        return null;
-      }
-    },
+    daemonPid: () => readPidFile(join(home, 'daemon.pid')),
     errFile: (name) => join(home, 'logs', `${name}.err.log`),
     logFile: (name) => join(home, 'logs', `${name}.out.log`),
     async deleteAll() {
@@ -51,7 +44,7 @@ export function createApictl() {
     },
     async teardown() {
       await cli(['kill']);
-      for (const pid of seen) if (isAlive(pid)) try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ }
+      killSurvivors(seen);
       rmSync(work, { recursive: true, force: true });
     },
   };

@@ -1,10 +1,10 @@
 // pm2, the reference: installed into a cache outside the repo, run with a temp
 // PM2_HOME and no version check. The runner only calls this inside a
 // loopback-only network namespace.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isAlive, run } from '../lib.mjs';
+import { killSurvivors, readPidFile, run } from '../lib.mjs';
 
 export const PM2_CACHE = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'apictl-bench', 'pm2');
 export const PM2_BIN = join(PM2_CACHE, 'node_modules', 'pm2', 'bin', 'pm2');
@@ -54,13 +54,7 @@ export function createPm2() {
       for (const row of rows) for (const pid of row.pids) seen.add(pid);
       return rows;
     },
-    daemonPid() {
-      try {
-        return Number(readFileSync(join(home, 'pm2.pid'), 'utf8')) || null;
-      } catch {
-        return null;
-      }
-    },
+    daemonPid: () => readPidFile(join(home, 'pm2.pid')),
     errFile: (name) => join(home, 'logs', `${name}-error.log`),
     logFile: (name) => join(home, 'logs', `${name}-out.log`),
     async deleteAll() {
@@ -71,7 +65,7 @@ export function createPm2() {
     },
     async teardown() {
       await cli(['kill']);
-      for (const pid of seen) if (isAlive(pid)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+      killSurvivors(seen);
       rmSync(work, { recursive: true, force: true });
     },
   };
