@@ -1,6 +1,6 @@
 // Measuring helpers shared by the workloads: processes, HTTP probes, /proc readings.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 
@@ -116,4 +116,23 @@ export function killSurvivors(pids) {
       }
     }
   }
+}
+
+/** What apictl and pm2 engines share: both CLIs take `delete all` and `kill`. */
+export function engineLifecycle({ cli, work, seen, pidFile }) {
+  const daemonPid = () => readPidFile(pidFile);
+  return {
+    daemonPid,
+    async deleteAll() {
+      await cli(['delete', 'all']);
+    },
+    async killDaemonHard() {
+      process.kill(daemonPid(), 'SIGKILL');
+    },
+    async teardown() {
+      await cli(['kill']);
+      killSurvivors(seen);
+      rmSync(work, { recursive: true, force: true });
+    },
+  };
 }

@@ -1,8 +1,8 @@
 // apictl driven through its CLI, exactly as a user would.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { killSurvivors, readPidFile, run } from '../lib.mjs';
+import { engineLifecycle, run } from '../lib.mjs';
 
 const BIN = resolve(import.meta.dirname, '../../bin/apictl');
 
@@ -33,20 +33,9 @@ export function createApictl() {
       for (const row of rows) for (const pid of row.pids) seen.add(pid);
       return rows;
     },
-    daemonPid: () => readPidFile(join(home, 'daemon.pid')),
+    ...engineLifecycle({ cli, work, seen, pidFile: join(home, 'daemon.pid') }),
     errFile: (name) => join(home, 'logs', `${name}.err.log`),
     logFile: (name) => join(home, 'logs', `${name}.out.log`),
-    async deleteAll() {
-      await cli(['delete', 'all']);
-    },
-    async killDaemonHard() {
-      process.kill(engine.daemonPid(), 'SIGKILL');
-    },
-    async teardown() {
-      await cli(['kill']);
-      killSurvivors(seen);
-      rmSync(work, { recursive: true, force: true });
-    },
   };
   return engine;
 }

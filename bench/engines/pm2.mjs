@@ -1,10 +1,10 @@
 // pm2, the reference: installed into a cache outside the repo, run with a temp
 // PM2_HOME and no version check. The runner only calls this inside a
 // loopback-only network namespace.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { killSurvivors, readPidFile, run } from '../lib.mjs';
+import { engineLifecycle, run } from '../lib.mjs';
 
 export const PM2_CACHE = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'apictl-bench', 'pm2');
 export const PM2_BIN = join(PM2_CACHE, 'node_modules', 'pm2', 'bin', 'pm2');
@@ -54,20 +54,9 @@ export function createPm2() {
       for (const row of rows) for (const pid of row.pids) seen.add(pid);
       return rows;
     },
-    daemonPid: () => readPidFile(join(home, 'pm2.pid')),
+    ...engineLifecycle({ cli, work, seen, pidFile: join(home, 'pm2.pid') }),
     errFile: (name) => join(home, 'logs', `${name}-error.log`),
     logFile: (name) => join(home, 'logs', `${name}-out.log`),
-    async deleteAll() {
-      await cli(['delete', 'all']);
-    },
-    async killDaemonHard() {
-      process.kill(engine.daemonPid(), 'SIGKILL');
-    },
-    async teardown() {
-      await cli(['kill']);
-      killSurvivors(seen);
-      rmSync(work, { recursive: true, force: true });
-    },
   };
   return engine;
 }
