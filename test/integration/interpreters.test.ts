@@ -39,6 +39,13 @@ describe('interpreters', () => {
     expect((await harness.service('worker')).interpreter).toBe('bash');
   });
 
+  it('counts the whole process group: a bash wrapper shows its node server memory', async () => {
+    await harness.ok(['start', join(FIXTURES, 'wrapper.sh'), '--name', 'wrapped']);
+    const service = await harness.waitFor('a sample', () => harness.service('wrapped'), (found) => found.instances[0]!.memory > 0);
+    // bash alone is a few MB; with the node server in its group it is tens.
+    expect(service.instances[0]!.memory).toBeGreaterThan(20 * 1024 * 1024);
+  });
+
   it('says clearly when the interpreter does not exist', async () => {
     const result = await harness.run(['start', join(FIXTURES, 'echo-server.js'), '--name', 'ghost', '--interpreter', 'no-such-runtime']);
     expect(result.code).toBe(1);

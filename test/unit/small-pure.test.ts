@@ -12,6 +12,7 @@ import { parseStoredLine, storedLinePrefix } from '../../src/logs/log-line.js';
 import { Ring } from '../../src/logs/ring.js';
 import { RecentBlocks } from '../../src/logs/recent-blocks.js';
 import { readMarker } from '../../src/process/supervised-marker.js';
+import { groupMembers } from '../../src/metrics/sampler.js';
 import { rotationDefaults } from '../../src/logs/log-registry.js';
 import { matchRoute } from '../../src/balancer/routes.js';
 import { readStickyIndex } from '../../src/balancer/sticky.js';
@@ -188,4 +189,11 @@ describe('rotationDefaults', () => {
     [{ APICTL_LOG_MAX_SIZE: 'huge', APICTL_LOG_KEEP: '-1' }, { maxBytes: 10 * 1024 * 1024, keep: 5 }],
     [{ APICTL_LOG_KEEP: '0' }, { maxBytes: 10 * 1024 * 1024, keep: 0 }],
   ])('%j → %j', (env, expected) => expect(rotationDefaults(env)).toEqual(expected));
+});
+
+describe('groupMembers', () => {
+  it('groups pids by process group, only for the groups asked about', () => {
+    const stats = [{ pid: 10, pgrp: 10 }, { pid: 11, pgrp: 10 }, { pid: 20, pgrp: 20 }, { pid: 30, pgrp: 30 }];
+    expect([...groupMembers(stats, new Set([10, 30]))]).toEqual([[10, [10, 11]], [30, [30]]]);
+  });
 });
