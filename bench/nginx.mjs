@@ -24,11 +24,14 @@ http {
   server { listen 127.0.0.1:${frontPort}; location / { proxy_pass http://pair; proxy_http_version 1.1; proxy_set_header Connection ""; } }
 }
 `);
-  const nginx = spawn('nginx', ['-c', join(dir, 'nginx.conf'), '-p', dir], { stdio: 'ignore' });
+  // Its own process group: SIGKILL to the master alone would leave the worker behind.
+  const nginx = spawn('nginx', ['-c', join(dir, 'nginx.conf'), '-p', dir], { stdio: 'ignore', detached: true });
   await until('nginx and its backends to answer', async () => (await httpOk(frontPort)) && (await Promise.all(backendPorts.map((port) => httpOk(port)))).every(Boolean), 20_000, 20);
   return async () => {
-    for (const child of [nginx, ...backends]) child.kill('SIGKILL');
+    process.kill(-nginx.pid, 'SIGKILL');
+    for (const child of backends) child.kill('SIGKILL');
     await until('nginx pair to exit', () => [nginx, ...backends].every((child) => !isAlive(child.pid)), 5_000, 10);
+    await until('nginx workers to exit', () => spawnSync('pgrep', ['-g', String(nginx.pid)]).status !== 0, 5_000, 10);
     rmSync(dir, { recursive: true, force: true });
   };
 }
