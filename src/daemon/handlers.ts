@@ -68,13 +68,12 @@ export function createHandlers({ supervisor, paths, startedAt, shutdown }: Handl
     logs: async (params, call) => {
       const name = text(params.target);
       const stream = text(params.stream);
-      if (name) supervisor.recentLogs(name, 0); // unknown names fail now, not silently
+      if (name) supervisor.assertKnown(name); // an unknown name fails now, not by silence
       const forward = (line: LogLine) => {
         if ((name && line.service !== name) || (stream && line.stream !== stream)) return;
         if (!call.emit('line', line)) supervisor.events.off('log', forward);
       };
       supervisor.events.on('log', forward);
-      call.emit('subscribed', null);
       await call.closed;
       supervisor.events.off('log', forward);
       return null;

@@ -35,10 +35,7 @@ export function listGroupMembers(pgid: number): number[] {
 
 export interface ProcStat {
   state: string;
-  ppid: number;
   pgrp: number;
-  /** Clock ticks after boot: with the pid, identifies a process across pid reuse. */
-  startTime: number;
 }
 
 export function readProcStat(pid: number): ProcStat | null {
@@ -50,7 +47,7 @@ export function readProcStat(pid: number): ProcStat | null {
   }
   // The command name may contain spaces and parentheses: fields start after the last ')'.
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return { state: fields[0] ?? '?', ppid: Number(fields[1]), pgrp: Number(fields[2]), startTime: Number(fields[19]) };
+  return { state: fields[0] ?? '?', pgrp: Number(fields[2]) };
 }
 
 /** SIGKILLs what is left of a group and waits (up to `deadlineMs`) until none of it is alive. */

@@ -80,6 +80,11 @@ export class Supervisor {
     return [...this.services.keys()];
   }
 
+  /** Throws APICTL_UNKNOWN_SERVICE (with the known names) unless `name` is registered. */
+  assertKnown(name: string): void {
+    this.resolveTarget(name);
+  }
+
   /** Registers (once) and starts services; waits for ready unless `timeoutMs` is null. */
   async start(drafts: ServiceDraft[], timeoutMs: number | null, restarts?: Map<string, number[]>): Promise<StartResult[]> {
     const steps = await this.exclusively(() => this.register(drafts));
