@@ -46,6 +46,10 @@ export class Instance {
   private runAbort: AbortController | null = null;
   private restartTimer: NodeJS.Timeout | null = null;
   private stopping: Promise<void> | null = null;
+  /** The launch under way (port check, spawn), so a stop can wait for it to give up. */
+  private launching: Promise<void> | null = null;
+  /** Settles once onExit has recorded the running process's end. */
+  private exitHandled: Promise<void> = Promise.resolve();
   /** Bumped by every start and stop: a launch from an older generation must not go on. */
   private generation = 0;
   private readyWaiters = new Set<(outcome: ReadyOutcome) => void>();
@@ -93,12 +97,16 @@ export class Instance {
   }
 
   async stop(): Promise<void> {
-    this.generation++;
+    const generation = ++this.generation;
     if (this.restartTimer) {
       clearTimeout(this.restartTimer);
       this.restartTimer = null;
     }
     if (!this.process) {
+      // A launch in flight sees the new generation and kills what it spawned:
+      // wait for that, so nothing this instance started outlives the stop.
+      if (this.launching) await this.launching;
+      if (generation !== this.generation) return; // a later start or stop took over
       if (this.status !== 'errored') this.setStatus('stopped');
       return;
     }
@@ -113,11 +121,15 @@ export class Instance {
       this.context.logger.warn({ service: this.context.definition().name, instance: this.index, reason }, 'restarting');
     }
     this.restarting = true;
+    const stopped = this.stop();
+    const generation = this.generation;
     try {
-      await this.stop();
+      await stopped;
     } finally {
       this.restarting = false;
     }
+    // A stop, delete or another restart came in meanwhile: the latest word decides.
+    if (generation !== this.generation) return;
     this.restarts++;
     this.start();
     this.reason = reason;
@@ -134,30 +146,43 @@ export class Instance {
     const signal = (definition.stopSignal ?? defaultStopSignal(this.interpreter)) as NodeJS.Signals;
     const outcome = await stopGroup(running.pid, running.exited, signal, definition.killTimeoutMs);
     this.context.logger.info({ service: definition.name, instance: this.index, pid: running.pid, signal, outcome }, 'stopped');
+    // Stopped means recorded as stopped: a restart must not start before onExit is done.
+    await this.exitHandled;
   }
 
   /** A launch that fails unexpectedly (an envFile gone, say) is this instance's failure, not the daemon's. */
   private launchSafely(): void {
-    this.launch().catch((error: Error) => {
-      if (this.process) return;
-      this.handleExit({ code: null, signal: null }, `cannot start: ${error.message}`);
-    });
+    const launching = this.launch(this.launching)
+      .catch((error: Error) => {
+        if (this.process) return;
+        this.handleExit({ code: null, signal: null }, `cannot start: ${error.message}`);
+      })
+      .finally(() => {
+        if (this.launching === launching) this.launching = null;
+      });
+    this.launching = launching;
   }
 
-  private async launch(): Promise<void> {
+  /** `previous`: a launch still under way, given up by now; its process must be gone before this one checks the port. */
+  private async launch(previous: Promise<void> | null): Promise<void> {
     const generation = this.generation;
     const current = () => generation === this.generation;
-    const definition = this.context.definition();
     this.setStatus('starting');
-    if (this.port !== null && !(await isPortFree(this.port)) && current()) {
+    if (previous) await previous;
+    if (!current()) return;
+    const definition = this.context.definition();
+    if (this.port !== null && !(await isPortFree(this.port))) {
+      if (!current()) return;
       const holder = findPortHolder(this.port);
       return this.handleExit({ code: null, signal: null }, `port ${this.port} is in use${holder ? ` by pid ${holder}` : ''}`);
     }
+    if (!current()) return;
     const command = buildCommand({ ...definition, port: this.port }, this.context.command);
     let env: Record<string, string>;
     try {
       env = this.buildEnv(definition);
     } catch (error) {
+      if (!current()) return;
       const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
       return this.handleExit({ code: null, signal: null }, `cannot read envFile ${definition.envFile}: ${code}`);
     }
@@ -184,7 +209,9 @@ export class Instance {
     const abort = new AbortController();
     this.runAbort = abort;
     this.context.changed();
-    void spawned.exited.then((exit) => this.onExit(spawned, exit));
+    this.exitHandled = spawned.exited
+      .then((exit) => this.onExit(spawned, exit))
+      .catch((error: Error) => this.context.logger.error({ service: definition.name, instance: this.index, err: error }, 'exit handling failed'));
     void this.watchReadiness(definition, abort.signal);
   }
 
@@ -211,6 +238,11 @@ export class Instance {
     this.process = null;
     this.pid = null;
     this.startedAt = null;
+    if (!requested) {
+      // Not online from the moment it died: no "online" row without a pid, no traffic from the balancer.
+      this.reason = describeExit(exit);
+      this.setStatus('waiting');
+    }
     // The main process is gone; whatever it left in its group would hold the port.
     await killGroupRemains(spawned.pid);
     // Its last words may still be in the pipe: failure messages quote them. A

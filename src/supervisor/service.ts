@@ -39,6 +39,10 @@ export class Service {
   private watcher: { close(): Promise<void> } | null = null;
   private schedule: Cron | null = null;
   private readonly instanceContext: InstanceContext;
+  /** Lifecycle operations run one after another: a delete during a restart must not be undone by it. */
+  private queue: Promise<unknown> = Promise.resolve();
+  /** Deleted: nothing may start it again. */
+  private retired = false;
 
   constructor(public definition: ServiceDefinition, private readonly context: ServiceContext) {
     this.instanceContext = {
@@ -66,7 +70,52 @@ export class Service {
   }
 
   /** Starts every instance that is not running; `restarts` carries counts over from a previous daemon. */
-  async start(restarts: number[] = []): Promise<void> {
+  start(restarts: number[] = []): Promise<void> {
+    return this.exclusively(async () => {
+      if (!this.retired) await this.startNow(restarts);
+    });
+  }
+
+  async waitUntilReady(timeoutMs: number): Promise<ReadyOutcome[]> {
+    return Promise.all(this.instances.map((instance) => instance.waitUntilReady(timeoutMs)));
+  }
+
+  stop(): Promise<void> {
+    return this.exclusively(() => this.stopNow());
+  }
+
+  /** Stops for good (delete): after any operation already under way, and nothing starts it again. */
+  retire(): Promise<void> {
+    return this.exclusively(async () => {
+      this.retired = true;
+      await this.stopNow();
+    });
+  }
+
+  restart(): Promise<void> {
+    return this.exclusively(async () => {
+      if (!this.retired) await this.restartNow();
+    });
+  }
+
+  /**
+   * Zero-downtime replacement, one instance at a time: the new process (on a
+   * fresh private port) must be ready before the old one leaves the pool and
+   * stops. Single-instance services have no spare to serve meanwhile: they restart.
+   */
+  reload(timeoutMs: number): Promise<ReadyOutcome> {
+    return this.exclusively(async () => {
+      if (this.retired) return { ok: false, reason: 'was deleted' };
+      if (!this.balancer) {
+        await this.restartNow();
+        const outcomes = await this.waitUntilReady(timeoutMs);
+        return outcomes.find((outcome) => !outcome.ok) ?? { ok: true };
+      }
+      return this.replaceOneByOne(this.balancer, timeoutMs);
+    });
+  }
+
+  private async startNow(restarts: number[]): Promise<void> {
     if (this.instances.length === 0) {
       for (let index = 0; index < this.definition.instances; index++) {
         const instance = new Instance(index, await this.instancePort(), this.instanceContext);
@@ -84,11 +133,7 @@ export class Service {
     this.startSchedule();
   }
 
-  async waitUntilReady(timeoutMs: number): Promise<ReadyOutcome[]> {
-    return Promise.all(this.instances.map((instance) => instance.waitUntilReady(timeoutMs)));
-  }
-
-  async stop(): Promise<void> {
+  private async stopNow(): Promise<void> {
     await this.watcher?.close();
     this.watcher = null;
     this.schedule?.stop();
@@ -98,23 +143,13 @@ export class Service {
     this.balancer = null;
   }
 
-  async restart(): Promise<void> {
+  private async restartNow(): Promise<void> {
     await Promise.all(this.instances.map((instance) => instance.restart()));
     // Re-opens what a stop closed (balancer, watcher, schedule); running instances are left alone.
-    await this.start();
+    await this.startNow([]);
   }
 
-  /**
-   * Zero-downtime replacement, one instance at a time: the new process (on a
-   * fresh private port) must be ready before the old one leaves the pool and
-   * stops. Single-instance services have no spare to serve meanwhile: they restart.
-   */
-  async reload(timeoutMs: number): Promise<ReadyOutcome> {
-    if (!this.balancer) {
-      await this.restart();
-      const outcomes = await this.waitUntilReady(timeoutMs);
-      return outcomes.find((outcome) => !outcome.ok) ?? { ok: true };
-    }
+  private async replaceOneByOne(balancer: Balancer, timeoutMs: number): Promise<ReadyOutcome> {
     for (const old of [...this.instances]) {
       const fresh = new Instance(old.index, await this.instancePort(), this.instanceContext);
       fresh.adoptRestarts(old.restarts + 1);
@@ -128,11 +163,17 @@ export class Service {
         return { ok: false, reason: `instance ${old.index}: ${outcome.reason} (the old instance keeps serving)` };
       }
       this.instances = this.instances.filter((instance) => instance !== fresh).map((instance) => (instance === old ? fresh : instance));
-      if (old.port !== null) await this.balancer.remove(old.index, old.port);
+      if (old.port !== null) await balancer.remove(old.index, old.port);
       await old.stop();
     }
     this.context.changed();
     return { ok: true };
+  }
+
+  private exclusively<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   private startWatching(): void {

@@ -142,7 +142,7 @@ export class Supervisor {
   async delete(target: string): Promise<StartResult[]> {
     return Promise.all(
       this.resolveTarget(target).map(async (service) => {
-        await service.stop();
+        await service.retire();
         this.services.delete(service.name);
         this.desired.delete(service.name);
         await this.logs.close(service.name);

@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES, Harness, httpGet } from '../helpers/harness.js';
+import { findMarkedProcesses } from '../../src/process/supervised-marker.js';
 import { waitFor } from '../helpers/wait.js';
 
 const harness = new Harness(21200);
@@ -82,5 +83,17 @@ describe('restart policy', () => {
     expect(service.instances[0]!.pid).toBe(after);
     expect(service.restarts).toBe(1);
     expect(service.instances[0]!.lastExit).toEqual({ code: null, signal: 'SIGKILL' });
+  });
+
+  it('a delete during a restart leaves no process of the service behind', async () => {
+    for (const name of ['race-a', 'race-b', 'race-c']) {
+      await harness.ok(['start', join(FIXTURES, 'echo-server.js'), '--name', name]);
+      const [, deleted] = await Promise.all([harness.run(['restart', name]), harness.run(['delete', name])]);
+      expect(deleted.code).toBe(0);
+      const left = findMarkedProcesses(harness.home).filter((found) => found.service === name);
+      expect(left).toEqual([]);
+    }
+    const names = (await harness.list()).map((service) => service.name);
+    expect(names.filter((name) => name.startsWith('race-'))).toEqual([]);
   });
 });
