@@ -1,5 +1,5 @@
-// Bundles the CLI into dist/bundle/: apictl.js (commander and the dispatch
-// table) and one self-contained file per command, loaded only when that
+// Bundles the CLI into dist/bundle/: apictl.js (argument parsing and the
+// command table) and one self-contained file per command, loaded only when that
 // command runs. One file per command, not esbuild's shared chunks: `list`
 // loaded 10 files that way and took 23 ms longer (measured, 2-core machine).
 // The heavy libraries (zod, pino, execa, blessed, pidusage) stay external, so
@@ -8,24 +8,6 @@ import { build } from 'esbuild';
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-
-/**
- * commander requires node:child_process at load only for executable
- * subcommands, which apictl has none of; it gets a proxy that loads the real
- * module on first use, so a command that needs no child process never loads it.
- */
-const lazyChildProcessForCommander = {
-  name: 'lazy-child-process-for-commander',
-  setup(build) {
-    build.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
-      args.importer.includes('/node_modules/commander/') ? { path: 'lazy-child-process', namespace: 'apictl-lazy' } : undefined,
-    );
-    build.onLoad({ filter: /.*/, namespace: 'apictl-lazy' }, () => ({
-      contents: "module.exports = new Proxy({}, { get: (_, key) => require('node:child_process')[key] });",
-      loader: 'js',
-    }));
-  },
-};
 
 /** main.ts's `import('./commands/x.js')` stays a runtime import of the command's own file, dist/bundle/cmd-x.js. */
 const commandsAsFiles = {
@@ -59,7 +41,6 @@ const commands = Object.fromEntries(
 );
 
 await Promise.all([
-  // commander is bundled too: importing its CommonJS from ESM costs a lexer pass and resolution.
-  build({ ...common, entryPoints: { apictl: 'src/cli/main.ts' }, plugins: [lazyChildProcessForCommander, commandsAsFiles] }),
+  build({ ...common, entryPoints: { apictl: 'src/cli/main.ts' }, plugins: [commandsAsFiles] }),
   build({ ...common, entryPoints: commands }),
 ]);

@@ -1,171 +1,171 @@
-import { Command, Option } from 'commander';
 import { ApictlError } from '../errors.js';
 import { VERSION } from '../version.js';
+import { parseCommandLine, renderHelp, type CommandSpec } from './args.js';
 
-type Loader = () => Promise<{ run: (...args: never[]) => Promise<void> }>;
+type Run = (...args: never[]) => Promise<void>;
 
-/** Loads a command module only when it runs: `list` never pays for blessed or zod. */
-function lazy(load: Loader) {
-  return async (...args: unknown[]) => {
-    const module = await load();
-    await (module.run as (...a: unknown[]) => Promise<void>)(...args);
+interface Command extends CommandSpec {
+  /** Loads the command's module only when it runs: `list` never pays for blessed or zod. */
+  load: () => Promise<Run>;
+}
+
+const DESCRIPTION = 'Keep API services alive on one machine: R Plumber, Python, Node/TypeScript, any executable.';
+
+const json = { flags: '--json', description: 'print the result as JSON' };
+const noWait = { flags: '--no-wait', description: 'return without waiting for ready' };
+const waitTimeout = { flags: '--wait-timeout <duration>', description: 'how long to wait for ready (default 30s)' };
+
+function control(name: 'stop' | 'restart' | 'reload' | 'delete', description: string): Command {
+  return {
+    name,
+    aliases: name === 'delete' ? ['del'] : undefined,
+    description,
+    args: ['<name|all>'],
+    options: name === 'restart' || name === 'reload' ? [json, noWait, waitTimeout] : [json],
+    load: () => import('./commands/control.js').then((module) => module.commands[name] as Run),
   };
 }
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
-
-type Registrar = (program: Command) => void;
-
-/** One registrar per command, so a run builds only the command it invokes (start-up time). */
-const COMMANDS: Record<string, Registrar> = {
-  start: (program) =>
-    program
-      .command('start')
-      .description('start a script, or every service of a services file (.json)')
-      .argument('<script|file.json>', 'script to run, or a services file')
-      .argument('[args...]', 'arguments for the script (after --)')
-      .option('--name <name>', 'service name (default: script name)')
-      .option('--interpreter <bin>', 'program that runs the script (node, python3, Rscript, ..., or none)')
-      .option('--interpreter-args <args>', 'arguments for the interpreter, e.g. "--max-old-space-size=512"')
-      .option('--port <port>', 'port for the service (default: first free from 8000)')
-      .option('--no-port', 'the service listens on no port (ready after 1 s alive)')
-      .option('--instances <n>', "processes to run behind apictl's balancer on the port")
-      .option('--cwd <dir>', 'working directory of the service')
-      .option('--env <KEY=VALUE>', 'environment variable (repeatable)', collect)
-      .option('--env-file <file>', 'dotenv file read at every start')
-      .option('--watch [paths]', 'restart when files change (comma-separated paths; default: the cwd)')
-      .option('--ignore <paths>', 'comma-separated paths/globs the watcher ignores')
-      .option('--max-memory <size>', 'restart an instance above this memory, e.g. 300M')
-      .option('--health <path>', 'HTTP path that answers 2xx when ready/healthy, e.g. /health')
-      .addOption(new Option('--restart <policy>', 'restart policy').choices(['always', 'on-failure', 'never']))
-      .option('--kill-timeout <duration>', 'wait this long after the stop signal before SIGKILL (default 5s)')
-      .option('--stop-signal <signal>', 'signal that asks the service to stop (default SIGTERM; SIGINT for Rscript)')
-      .option('--no-wait', 'return without waiting for the service to be ready')
-      .option('--wait-timeout <duration>', 'how long to wait for ready (default 30s)')
-      .option('--only <names>', 'with a services file: start only these (comma-separated)')
-      .option('--json', 'print the result as JSON')
-      .action(lazy(() => import('./commands/start.js'))),
-  stop: control('stop', 'stop a service (or all); it stays registered'),
-  restart: control('restart', 'restart a service (or all)'),
-  reload: control('reload', 'replace instances one at a time, each new one ready before the old stops'),
-  delete: control('delete', 'stop a service (or all) and forget it'),
-  list: (program) =>
-    program
-      .command('list')
-      .alias('ls')
-      .description('show every service and instance: status, pid, port, cpu, memory, restarts, uptime')
-      .option('--json', 'print one JSON array')
-      .action(lazy(() => import('./commands/list.js'))),
-  show: (program) =>
-    program
-      .command('show')
-      .description('everything known about one service')
-      .argument('<name>')
-      .option('--json', 'print JSON')
-      .action(lazy(() => import('./commands/show.js'))),
-  logs: (program) =>
-    program
-      .command('logs')
-      .description('print recent log lines (all services merged by time, or one), then follow')
-      .argument('[name]', 'service name (default: all)')
-      .option('--lines <n>', 'how many recent lines', '15')
-      .option('--no-follow', 'print and exit')
-      .option('--err', 'stderr only')
-      .option('--out', 'stdout only')
-      .option('--json', 'one JSON object per line: {time, service, instance, stream, line}')
-      .option('--daemon', "show the daemon's own log")
-      .action(lazy(() => import('./commands/logs.js'))),
-  flush: (program) =>
-    program
-      .command('flush')
-      .description('empty the log files of a service (or all)')
-      .argument('[name]')
-      .action(lazy(() => import('./commands/flush.js'))),
-  monit: (program) =>
-    program
-      .command('monit')
-      .description('live dashboard: every instance with CPU, memory, restarts; history and logs of the selected one')
-      .action(lazy(() => import('./commands/monit.js'))),
-  save: (program) =>
-    program.command('save').description('write every service definition to dump.json').action(lazy(() => import('./commands/save.js'))),
-  resurrect: (program) =>
-    program
-      .command('resurrect')
-      .description('start the services listed in dump.json (running ones are skipped)')
-      .option('--no-wait', 'return without waiting for ready')
-      .action(lazy(() => import('./commands/resurrect.js'))),
-  startup: (program) =>
-    program
-      .command('startup')
-      .description('install a systemd unit that starts the daemon (and resurrects dump.json) at boot')
-      .option('--print', 'only print the unit')
-      .option('--install', 'write and enable the unit (the default)')
-      .option('--user [name]', 'alone: a user unit (systemd --user); with a name: a system unit running as that user')
-      .action(lazy(() => import('./commands/startup.js'))),
-  unstartup: (program) =>
-    program
-      .command('unstartup')
-      .description('disable and remove the unit `startup` installed')
-      .option('--user [name]', 'as given to startup')
-      .action(lazy(() => import('./commands/startup.js').then((module) => ({ run: module.runUninstall })))),
-  ping: (program) => program.command('ping').description('check the daemon answers').action(lazy(() => import('./commands/ping.js'))),
-  kill: (program) =>
-    program.command('kill').description('stop every service gracefully, then the daemon').action(lazy(() => import('./commands/kill.js'))),
-  daemon: (program) =>
-    program
-      .command('daemon')
-      .description('run the daemon in the foreground (for systemd and other inits)')
-      .option('--resurrect', 'also start what dump.json lists (as at boot)')
-      .action(lazy(() => import('./commands/daemon.js'))),
-};
-
-const ALIASES: Record<string, string> = { ls: 'list', del: 'delete' };
-
-function control(name: 'stop' | 'restart' | 'reload' | 'delete', description: string): Registrar {
-  return (program) => {
-    const command = program
-      .command(name)
-      .description(description)
-      .argument('<name|all>', 'service name, or "all"')
-      .option('--json', 'print the result as JSON');
-    if (name === 'delete') command.alias('del');
-    if (name === 'restart' || name === 'reload') {
-      command.option('--no-wait', 'return without waiting for ready').option('--wait-timeout <duration>', 'how long to wait for ready (default 30s)');
-    }
-    command.action(lazy(() => import('./commands/control.js').then((module) => ({ run: module.commands[name] }))));
-  };
-}
-
-export function buildProgram(argv: string[] = []): Command {
-  const program = new Command('apictl')
-    .description('Keep API services alive on one machine: R Plumber, Python, Node/TypeScript, any executable.')
-    .version(VERSION, '-v, --version')
-    .showHelpAfterError('(run with --help for usage)')
-    .enablePositionalOptions();
-  const invoked = argv[2] ? (ALIASES[argv[2]] ?? argv[2]) : undefined;
-  const registrar = invoked ? COMMANDS[invoked] : undefined;
-  if (registrar) registrar(program);
-  else for (const register of Object.values(COMMANDS)) register(program);
-  return program;
-}
+export const COMMANDS: Command[] = [
+  {
+    name: 'start',
+    description: 'start a script, or every service of a services file (.json)',
+    args: ['<script|file.json>', '[args...]'],
+    options: [
+      { flags: '--name <name>', description: 'service name (default: script name)' },
+      { flags: '--interpreter <bin>', description: 'program that runs the script (node, python3, Rscript, ..., or none)' },
+      { flags: '--interpreter-args <args>', description: 'arguments for the interpreter, e.g. "--max-old-space-size=512"' },
+      { flags: '--port <port>', description: 'port for the service (default: first free from 8000)' },
+      { flags: '--no-port', description: 'the service listens on no port (ready after 1 s alive)' },
+      { flags: '--instances <n>', description: "processes to run behind apictl's balancer on the port" },
+      { flags: '--cwd <dir>', description: 'working directory of the service' },
+      { flags: '--env <KEY=VALUE>', description: 'environment variable', repeatable: true },
+      { flags: '--env-file <file>', description: 'dotenv file read at every start' },
+      { flags: '--watch [paths]', description: 'restart when files change (comma-separated paths; default: the cwd)' },
+      { flags: '--ignore <paths>', description: 'comma-separated paths/globs the watcher ignores' },
+      { flags: '--max-memory <size>', description: 'restart an instance above this memory, e.g. 300M' },
+      { flags: '--health <path>', description: 'HTTP path that answers 2xx when ready/healthy, e.g. /health' },
+      { flags: '--restart <policy>', description: 'restart policy', choices: ['always', 'on-failure', 'never'] },
+      { flags: '--kill-timeout <duration>', description: 'wait this long after the stop signal before SIGKILL (default 5s)' },
+      { flags: '--stop-signal <signal>', description: 'signal that asks the service to stop (default SIGTERM; SIGINT for Rscript)' },
+      { flags: '--no-wait', description: 'return without waiting for the service to be ready' },
+      waitTimeout,
+      { flags: '--only <names>', description: 'with a services file: start only these (comma-separated)' },
+      json,
+    ],
+    load: () => import('./commands/start.js').then((module) => module.run as Run),
+  },
+  control('stop', 'stop a service (or all); it stays registered'),
+  control('restart', 'restart a service (or all)'),
+  control('reload', 'replace instances one at a time, each new one ready before the old stops'),
+  control('delete', 'stop a service (or all) and forget it'),
+  {
+    name: 'list',
+    aliases: ['ls'],
+    description: 'show every service and instance: status, pid, port, cpu, memory, restarts, uptime',
+    options: [{ flags: '--json', description: 'print one JSON array' }],
+    load: () => import('./commands/list.js').then((module) => module.run as Run),
+  },
+  {
+    name: 'show',
+    description: 'everything known about one service',
+    args: ['<name>'],
+    options: [{ flags: '--json', description: 'print JSON' }],
+    load: () => import('./commands/show.js').then((module) => module.run as Run),
+  },
+  {
+    name: 'logs',
+    description: 'print recent log lines (all services merged by time, or one), then follow',
+    args: ['[name]'],
+    options: [
+      { flags: '--lines <n>', description: 'how many recent lines', default: '15' },
+      { flags: '--no-follow', description: 'print and exit' },
+      { flags: '--err', description: 'stderr only' },
+      { flags: '--out', description: 'stdout only' },
+      { flags: '--json', description: 'one JSON object per line: {time, service, instance, stream, line}' },
+      { flags: '--daemon', description: "show the daemon's own log" },
+    ],
+    load: () => import('./commands/logs.js').then((module) => module.run as Run),
+  },
+  {
+    name: 'flush',
+    description: 'empty the log files of a service (or all)',
+    args: ['[name]'],
+    load: () => import('./commands/flush.js').then((module) => module.run as Run),
+  },
+  {
+    name: 'monit',
+    description: 'live dashboard: every instance with CPU, memory, restarts; history and logs of the selected one',
+    load: () => import('./commands/monit.js').then((module) => module.run as Run),
+  },
+  {
+    name: 'save',
+    description: 'write every service definition to dump.json',
+    load: () => import('./commands/save.js').then((module) => module.run as Run),
+  },
+  {
+    name: 'resurrect',
+    description: 'start the services listed in dump.json (running ones are skipped)',
+    options: [noWait],
+    load: () => import('./commands/resurrect.js').then((module) => module.run as Run),
+  },
+  {
+    name: 'startup',
+    description: 'install a systemd unit that starts the daemon (and resurrects dump.json) at boot',
+    options: [
+      { flags: '--print', description: 'only print the unit' },
+      { flags: '--install', description: 'write and enable the unit (the default)' },
+      { flags: '--user [name]', description: 'alone: a user unit (systemd --user); with a name: a system unit running as that user' },
+    ],
+    load: () => import('./commands/startup.js').then((module) => module.run as Run),
+  },
+  {
+    name: 'unstartup',
+    description: 'disable and remove the unit `startup` installed',
+    options: [{ flags: '--user [name]', description: 'as given to startup' }],
+    load: () => import('./commands/startup.js').then((module) => module.runUninstall as Run),
+  },
+  {
+    name: 'ping',
+    description: 'check the daemon answers',
+    load: () => import('./commands/ping.js').then((module) => module.run as Run),
+  },
+  {
+    name: 'kill',
+    description: 'stop every service gracefully, then the daemon',
+    load: () => import('./commands/kill.js').then((module) => module.run as Run),
+  },
+  {
+    name: 'daemon',
+    description: 'run the daemon in the foreground (for systemd and other inits)',
+    options: [{ flags: '--resurrect', description: 'also start what dump.json lists (as at boot)' }],
+    load: () => import('./commands/daemon.js').then((module) => module.run as Run),
+  },
+];
 
 /** The one exit point: user errors as one line plus hint, bugs with a stack. */
 export async function main(argv: string[]): Promise<number> {
-  const json = argv.includes('--json');
+  const wantsJson = argv.includes('--json');
   try {
-    await buildProgram(argv).exitOverride().parseAsync(argv);
+    const parsed = parseCommandLine(argv.slice(2), COMMANDS);
+    if (parsed.kind === 'version') {
+      process.stdout.write(`${VERSION}\n`);
+      return 0;
+    }
+    if (parsed.kind === 'help') {
+      process.stdout.write(renderHelp(COMMANDS, parsed.command, DESCRIPTION));
+      return 0;
+    }
+    const run = await (parsed.command as Command).load();
+    // Arguments in the order the command declares them, then the options.
+    await (run as (...args: unknown[]) => Promise<void>)(...parsed.args, parsed.options);
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (error) {
-    return reportError(error, json);
+    return reportError(error, wantsJson);
   }
 }
 
 function reportError(error: unknown, json: boolean): number {
-  const code = (error as { code?: string }).code ?? '';
-  if (code.startsWith('commander.')) {
-    const exit = (error as { exitCode?: number }).exitCode ?? 1;
-    return code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help' ? 0 : exit;
-  }
   if (error instanceof ApictlError) {
     if (json) {
       process.stdout.write(JSON.stringify({ error: error.toPayload() }) + '\n');
