@@ -114,8 +114,13 @@ export class Instance {
     await this.stopping;
   }
 
-  /** Manual or policy-driven restart (health, memory): graceful stop, then a fresh start. */
+  /**
+   * Manual (reason null) or policy-driven restart (health, memory, watch):
+   * graceful stop, then a fresh start. A policy never revives an instance
+   * that is stopped or being stopped: that stop (or delete) has the last word.
+   */
   async restart(reason: string | null = null): Promise<void> {
+    if (reason !== null && (this.stopping !== null || this.status === 'stopped' || this.status === 'stopping')) return;
     if (reason) {
       this.context.logs.note(this.index, `restarting: ${reason}`);
       this.context.logger.warn({ service: this.context.definition().name, instance: this.index, reason }, 'restarting');

@@ -91,4 +91,16 @@ describe('instance lifecycle races', () => {
     expect(await instance.waitUntilReady(20_000)).toEqual({ ok: true });
     expect(alive()).toEqual([instance.pid]);
   });
+
+  it('a policy restart (watch, memory, health) does not revive an instance that is being stopped', async () => {
+    const instance = echoInstance();
+    instance.start();
+    expect(await instance.waitUntilReady(20_000)).toEqual({ ok: true });
+    const stopped = instance.stop();
+    await instance.restart('file changed: a.js');
+    await stopped;
+    expect(instance.status).toBe('stopped');
+    expect(instance.restarts).toBe(0);
+    expect(alive()).toEqual([]);
+  });
 });
