@@ -1,7 +1,13 @@
 // A small closed-loop HTTP load generator: `concurrency` keep-alive clients for `seconds`.
 import { Agent, request } from 'node:http';
 
-export async function measureThroughput(port, { concurrency = 16, seconds = 3 } = {}) {
+/**
+ * `warmupSeconds` of the same load run first and are not counted, for every
+ * target alike (apictl, pm2, nginx, a bare server): a JavaScript proxy or
+ * server that has not served yet runs cold code at first.
+ */
+export async function measureThroughput(port, { concurrency = 16, seconds = 3, warmupSeconds = 1 } = {}) {
+  if (warmupSeconds > 0) await measureThroughput(port, { concurrency, seconds: warmupSeconds, warmupSeconds: 0 });
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const deadline = Date.now() + seconds * 1000;
   let ok = 0;

@@ -251,7 +251,7 @@ export const workloads = {
     await engine.startFile([{ name: 'single', script: SERVER, port: 24800 }]);
     await allAnswer([24800]);
     const direct = await measureThroughput(24800, { seconds });
-    figures.push(fig('http_1_instance_rps', direct.rps, 'req/s', 'higher', 'one process, no proxy'));
+    figures.push(fig('http_1_instance_rps', direct.rps, 'req/s', 'higher', 'one process, no proxy; each HTTP figure after 1 s of warm-up load'));
     await engine.deleteAll();
     await engine.startFile([{ name: 'pair', script: SERVER, port: 24810, instances: 2, extra: { instances: 2 } }]);
     await allAnswer([24810]);

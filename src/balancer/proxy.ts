@@ -38,7 +38,17 @@ export function isConnectionFailure(error: NodeJS.ErrnoException): boolean {
   return CONNECTION_FAILURES.has(error.code ?? '');
 }
 
-/** Proxies one HTTP request to 127.0.0.1:port and streams the answer back. */
+/** A request with no body to stream (GET, HEAD, ... without content-length or transfer-encoding). */
+function hasNoBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] === undefined && (length === undefined || length === '0');
+}
+
+/**
+ * Proxies one HTTP request to 127.0.0.1:port and streams the answer back.
+ * Headers go through as flat arrays (no per-header validation and
+ * lower-casing on the hot path), hop-by-hop ones dropped both ways.
+ */
 export function forwardRequest(req: IncomingMessage, res: ServerResponse, options: ForwardOptions): void {
   let finished = false;
   const done = () => {
@@ -47,12 +57,28 @@ export function forwardRequest(req: IncomingMessage, res: ServerResponse, option
     options.done();
   };
   const upstream = request(
-    { host: '127.0.0.1', port: options.port, method: req.method, path: req.url, headers: req.headers, agent: options.agent },
+    {
+      host: '127.0.0.1',
+      port: options.port,
+      method: req.method,
+      path: req.url,
+      headers: endToEndHeaders(req.rawHeaders, []),
+      agent: options.agent,
+    },
     (answer) => {
       res.writeHead(answer.statusCode ?? 502, endToEndHeaders(answer.rawHeaders, options.headers ?? []));
-      answer.pipe(res);
-      answer.once('end', done);
-      answer.once('error', done);
+      answer.on('data', (chunk: Buffer) => {
+        if (!res.write(chunk)) answer.pause();
+      });
+      res.on('drain', () => answer.resume());
+      answer.once('end', () => {
+        res.end();
+        done();
+      });
+      answer.once('error', () => {
+        res.destroy();
+        done();
+      });
     },
   );
   upstream.once('error', (error: NodeJS.ErrnoException) => {
@@ -65,7 +91,8 @@ export function forwardRequest(req: IncomingMessage, res: ServerResponse, option
     if (!res.writableFinished) upstream.destroy();
     done();
   });
-  req.pipe(upstream);
+  if (hasNoBody(req)) upstream.end();
+  else req.pipe(upstream);
 }
 
 /** Passes a WebSocket (or other upgrade) through to 127.0.0.1:port as raw bytes. */
