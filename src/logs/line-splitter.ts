@@ -49,6 +49,8 @@ export function lastLinesOf(block: Buffer, count: number): string[] {
  * exactly as the child wrote them (no UTF-8 decode and re-encode).
  */
 export function prefixBlock(block: Buffer, prefix: string): Buffer {
+  // No prefix (logDate: false, one instance) and no CR to drop: the bytes go to the file as they came.
+  if (prefix === '' && block.indexOf(13) === -1) return block;
   let text = block.toString('latin1');
   if (text.includes('\r')) text = text.replaceAll('\r\n', '\n');
   return Buffer.from(prefix + text.slice(0, -1).replaceAll('\n', `\n${prefix}`) + '\n', 'latin1');

@@ -77,6 +77,9 @@ describe('LineSplitter', () => {
     expect(lastLinesOf(Buffer.from('a\nb\nc\n'), 5)).toEqual(['a', 'b', 'c']);
     expect(lastLinesOf(Buffer.from('only\n'), 1)).toEqual(['only']);
     expect(prefixBlock(Buffer.from('a\r\n\nb ✓\n'), 'T ').toString('utf8')).toBe('T a\nT \nT b ✓\n');
+    const plain = Buffer.from('a\nb ✓\n');
+    expect(prefixBlock(plain, '')).toBe(plain);
+    expect(prefixBlock(Buffer.from('a\r\nb\n'), '').toString('utf8')).toBe('a\nb\n');
   });
 });
 
