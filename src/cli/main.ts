@@ -4,6 +4,8 @@ import { parseCommandLine, renderHelp, type CommandSpec } from './args.js';
 
 type Run = (...args: never[]) => Promise<void>;
 
+const runOf = (module: { run: unknown }) => module.run as Run;
+
 interface Command extends CommandSpec {
   /** Loads the command's module only when it runs: `list` never pays for blessed or zod. */
   load: () => Promise<Run>;
@@ -53,7 +55,7 @@ export const COMMANDS: Command[] = [
       { flags: '--only <names>', description: 'with a services file: start only these (comma-separated)' },
       json,
     ],
-    load: () => import('./commands/start.js').then((module) => module.run as Run),
+    load: () => import('./commands/start.js').then(runOf),
   },
   control('stop', 'stop a service (or all); it stays registered'),
   control('restart', 'restart a service (or all)'),
@@ -64,14 +66,14 @@ export const COMMANDS: Command[] = [
     aliases: ['ls'],
     description: 'show every service and instance: status, pid, port, cpu, memory, restarts, uptime',
     options: [{ flags: '--json', description: 'print one JSON array' }],
-    load: () => import('./commands/list.js').then((module) => module.run as Run),
+    load: () => import('./commands/list.js').then(runOf),
   },
   {
     name: 'show',
     description: 'everything known about one service',
     args: ['<name>'],
     options: [{ flags: '--json', description: 'print JSON' }],
-    load: () => import('./commands/show.js').then((module) => module.run as Run),
+    load: () => import('./commands/show.js').then(runOf),
   },
   {
     name: 'logs',
@@ -85,29 +87,29 @@ export const COMMANDS: Command[] = [
       { flags: '--json', description: 'one JSON object per line: {time, service, instance, stream, line}' },
       { flags: '--daemon', description: "show the daemon's own log" },
     ],
-    load: () => import('./commands/logs.js').then((module) => module.run as Run),
+    load: () => import('./commands/logs.js').then(runOf),
   },
   {
     name: 'flush',
     description: 'empty the log files of a service (or all)',
     args: ['[name]'],
-    load: () => import('./commands/flush.js').then((module) => module.run as Run),
+    load: () => import('./commands/flush.js').then(runOf),
   },
   {
     name: 'monit',
     description: 'live dashboard: every instance with CPU, memory, restarts; history and logs of the selected one',
-    load: () => import('./commands/monit.js').then((module) => module.run as Run),
+    load: () => import('./commands/monit.js').then(runOf),
   },
   {
     name: 'save',
     description: 'write every service definition to dump.json',
-    load: () => import('./commands/save.js').then((module) => module.run as Run),
+    load: () => import('./commands/save.js').then(runOf),
   },
   {
     name: 'resurrect',
     description: 'start the services listed in dump.json (running ones are skipped)',
     options: [noWait],
-    load: () => import('./commands/resurrect.js').then((module) => module.run as Run),
+    load: () => import('./commands/resurrect.js').then(runOf),
   },
   {
     name: 'startup',
@@ -117,7 +119,7 @@ export const COMMANDS: Command[] = [
       { flags: '--install', description: 'write and enable the unit (the default)' },
       { flags: '--user [name]', description: 'alone: a user unit (systemd --user); with a name: a system unit running as that user' },
     ],
-    load: () => import('./commands/startup.js').then((module) => module.run as Run),
+    load: () => import('./commands/startup.js').then(runOf),
   },
   {
     name: 'unstartup',
@@ -128,18 +130,18 @@ export const COMMANDS: Command[] = [
   {
     name: 'ping',
     description: 'check the daemon answers',
-    load: () => import('./commands/ping.js').then((module) => module.run as Run),
+    load: () => import('./commands/ping.js').then(runOf),
   },
   {
     name: 'kill',
     description: 'stop every service gracefully, then the daemon',
-    load: () => import('./commands/kill.js').then((module) => module.run as Run),
+    load: () => import('./commands/kill.js').then(runOf),
   },
   {
     name: 'daemon',
     description: 'run the daemon in the foreground (for systemd and other inits)',
     options: [{ flags: '--resurrect', description: 'also start what dump.json lists (as at boot)' }],
-    load: () => import('./commands/daemon.js').then((module) => module.run as Run),
+    load: () => import('./commands/daemon.js').then(runOf),
   },
 ];
 

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { buildCommand, chooseInterpreter, defaultStopSignal, type CommandContext } from '../process/interpreter.js';
 import { killGroupRemains, stopGroup } from '../process/kill.js';
 import { spawnProcess, type SpawnedProcess } from '../process/spawn.js';
-import { SUPERVISOR_MARKER } from '../process/supervised-marker.js';
+import { instanceEnv } from './instance-env.js';
 import { isPortFree } from '../config/ports.js';
 import { findPortHolder } from '../process/port-holder.js';
 import type { ServiceLogSink } from '../logs/service-log-sink.js';
@@ -185,7 +185,8 @@ export class Instance {
     const command = buildCommand({ ...definition, port: this.port }, this.context.command);
     let env: Record<string, string>;
     try {
-      env = this.buildEnv(definition);
+      const fromFile = definition.envFile ? this.context.readEnvFile(definition.envFile) : {};
+      env = instanceEnv({ base: this.context.baseEnv, fromFile, definition, port: this.port, index: this.index });
     } catch (error) {
       if (!current()) return;
       const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
@@ -294,22 +295,6 @@ export class Instance {
     this.context.logger.error({ ...log, reason: this.reason }, decision.kind === 'give-up' ? 'errored' : 'exited');
     this.context.logs.note(this.index, `${this.reason}; ${decision.kind === 'give-up' ? 'giving up' : 'not restarting'}`);
     this.setStatus(decision.kind === 'give-up' ? 'errored' : 'stopped');
-  }
-
-  private buildEnv(definition: ServiceDefinition): Record<string, string> {
-    const fromFile = definition.envFile ? this.context.readEnvFile(definition.envFile) : {};
-    return {
-      ...this.context.baseEnv,
-      // Python block-buffers stdout on a pipe: lines would arrive late and in lumps.
-      PYTHONUNBUFFERED: '1',
-      ...fromFile,
-      ...definition.env,
-      ...(this.port === null ? {} : { PORT: String(this.port) }),
-      APICTL_NAME: definition.name,
-      APICTL_INSTANCE: String(this.index),
-      // Last, so no user env can drop it: a new daemon finds leftovers by it.
-      [SUPERVISOR_MARKER]: this.context.baseEnv[SUPERVISOR_MARKER] ?? '',
-    };
   }
 
   private readinessText(): string {

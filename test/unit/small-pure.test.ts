@@ -4,6 +4,7 @@ import { nextCandidatePort } from '../../src/config/ports.js';
 import { parseDurationMs, parseSizeBytes } from '../../src/config/units.js';
 import { NdjsonDecoder, encodeMessage } from '../../src/protocol/framing.js';
 import { LineSplitter, lastLinesOf, prefixBlock, splitBlock } from '../../src/logs/line-splitter.js';
+import { instanceEnv } from '../../src/supervisor/instance-env.js';
 import { pickBackend } from '../../src/balancer/pick.js';
 import { aggregateStatus } from '../../src/supervisor/service.js';
 import { isSameDefinition, planStart } from '../../src/supervisor/start-plan.js';
@@ -198,5 +199,28 @@ describe('groupMembers', () => {
   it('groups pids by process group, only for the groups asked about', () => {
     const stats = [{ pid: 10, pgrp: 10 }, { pid: 11, pgrp: 10 }, { pid: 20, pgrp: 20 }, { pid: 30, pgrp: 30 }];
     expect([...groupMembers(stats, new Set([10, 30]))]).toEqual([[10, [10, 11]], [30, [30]]]);
+  });
+});
+
+describe('instanceEnv', () => {
+  it('layers daemon env < envFile < env, then what apictl promises; the marker cannot be overridden', () => {
+    const env = instanceEnv({
+      base: { PATH: '/bin', LEVEL: 'base', APICTL_SUPERVISOR_HOME: '/home/x/.apictl' },
+      fromFile: { LEVEL: 'file', FILE_ONLY: '1', PORT: '1' },
+      definition: { name: 'api', env: { LEVEL: 'env', APICTL_SUPERVISOR_HOME: 'spoofed', PYTHONUNBUFFERED: '0' } },
+      port: 8100,
+      index: 2,
+    });
+    expect(env).toEqual({
+      PATH: '/bin',
+      LEVEL: 'env',
+      FILE_ONLY: '1',
+      PYTHONUNBUFFERED: '0',
+      PORT: '8100',
+      APICTL_NAME: 'api',
+      APICTL_INSTANCE: '2',
+      APICTL_SUPERVISOR_HOME: '/home/x/.apictl',
+    });
+    expect(instanceEnv({ base: {}, fromFile: {}, definition: { name: 'w', env: {} }, port: null, index: 0 })).not.toHaveProperty('PORT');
   });
 });
