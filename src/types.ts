@@ -45,6 +45,10 @@ export interface ServiceDefinition {
   sticky?: boolean;
   /** false: store lines without the timestamp prefix (for apps that stamp their own). */
   logDate?: boolean;
+  /** Lines longer than this are stored in pieces of this size (default 1 MiB). */
+  logMaxLineBytes?: number;
+  /** false: the service starts from a minimal environment, not the daemon's (see README "Environment"). */
+  inheritEnv?: boolean;
 }
 
 /** One port fronting several services by path prefix (a services file's `routes`). */
@@ -57,6 +61,8 @@ export interface RouteTable {
 export interface ExitInfo {
   code: number | null;
   signal: string | null;
+  /** The process ended while no daemon was its parent (adopted): code and signal are not known. */
+  unknown?: boolean;
 }
 
 export interface InstanceSnapshot {
@@ -70,6 +76,8 @@ export interface InstanceSnapshot {
   uptime: number;
   lastExit: ExitInfo | null;
   reason: string | null;
+  /** Taken over from a previous daemon: not our child, so its exit status will be unknown. */
+  adopted: boolean;
 }
 
 export interface ServiceSnapshot {
@@ -80,6 +88,8 @@ export interface ServiceSnapshot {
   interpreter: string;
   restarts: number;
   reason: string | null;
+  /** Why the service's output is not being written (disk full, …): its children are held back until it is. */
+  logs: { stalled: { reason: string; sinceMs: number } | null };
   instances: InstanceSnapshot[];
   definition: ServiceDefinition;
 }

@@ -138,6 +138,11 @@ export const COMMANDS: Command[] = [
     load: () => import('./commands/kill.js').then(runOf),
   },
   {
+    name: 'update',
+    description: 'replace the running daemon with the installed apictl build; services keep running (same pids)',
+    load: () => import('./commands/update.js').then(runOf),
+  },
+  {
     name: 'daemon',
     description: 'run the daemon in the foreground (for systemd and other inits)',
     options: [{ flags: '--resurrect', description: 'also start what dump.json lists (as at boot)' }],

@@ -12,3 +12,6 @@ export async function withDaemon<T>(work: (client: DaemonClient, paths: HomePath
     client.close();
   }
 }
+
+/** Deadline for start, stop, restart, reload, delete, resurrect: bounded by the daemon's own timeouts; a wedged daemon is caught sooner by the heartbeat. */
+export const LONG_CALL_MS = 15 * 60_000;

@@ -90,6 +90,11 @@ export const serviceSchema = z.strictObject({
   maxInflight: field('must be a whole number from 1 to 10000', integerIn(1, 10_000)).optional(),
   sticky: field('must be true or false', boolean).optional(),
   logDate: field('must be true or false', boolean).optional(),
+  logMaxLine: field('must be a size like 1048576 or "1M" (at least 1K)', (v) => {
+    const bytes = parseSizeBytes(v);
+    return bytes !== null && bytes >= 1024 ? bytes : null;
+  }).optional(),
+  inheritEnv: field('must be true or false', boolean).optional(),
 });
 
 function boolean(value: unknown): boolean | null {

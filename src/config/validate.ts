@@ -121,6 +121,8 @@ function toDraft(
     maxInflight: service.maxInflight,
     sticky: service.sticky,
     logDate: service.logDate,
+    logMaxLineBytes: service.logMaxLine,
+    inheritEnv: service.inheritEnv,
   };
 }
 

@@ -6,6 +6,7 @@ import { validateService, validateServicesFile, type ServiceDraft, type Validati
 import type { LogLine } from '../logs/log-line.js';
 import type { RouteTable } from '../types.js';
 import { PROTOCOL_VERSION } from '../protocol/messages.js';
+import { VERSION } from '../version.js';
 import { readDump, writeDump } from '../state/dump.js';
 import type { HomePaths } from '../state/paths.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
@@ -18,6 +19,8 @@ interface HandlerDeps {
   paths: HomePaths;
   startedAt: number;
   shutdown: () => void;
+  /** Hands the services over to a fresh daemon of the installed build; null when nothing would start one. */
+  update: (() => void) | null;
 }
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
@@ -30,9 +33,9 @@ function target(params: Record<string, unknown>): string {
   return name;
 }
 
-export function createHandlers({ supervisor, paths, startedAt, shutdown }: HandlerDeps): Record<string, Handler> {
+export function createHandlers({ supervisor, paths, startedAt, shutdown, update }: HandlerDeps): Record<string, Handler> {
   return {
-    ping: async () => ({ pong: true, pid: process.pid, protocol: PROTOCOL_VERSION, uptimeMs: Date.now() - startedAt, home: paths.home }),
+    ping: async () => ({ pong: true, pid: process.pid, protocol: PROTOCOL_VERSION, version: VERSION, uptimeMs: Date.now() - startedAt, home: paths.home }),
 
     start: async (params) => {
       const { drafts, routes } = await draftsFor(params);
@@ -46,9 +49,9 @@ export function createHandlers({ supervisor, paths, startedAt, shutdown }: Handl
     restart: async (params) => supervisor.restart(target(params), timeoutOf(params)),
     reload: async (params) => supervisor.reload(target(params), timeoutOf(params) ?? DEFAULT_READY_TIMEOUT_MS),
     delete: async (params) => supervisor.delete(target(params)),
-    list: async (params) => (params.withRoutes ? { services: supervisor.list(), routes: supervisor.routeTables() } : supervisor.list()),
+    list: async (params) => (params.withRoutes ? { services: await supervisor.list(), routes: supervisor.routeTables() } : supervisor.list()),
     show: async (params) => supervisor.show(target(params)),
-    flush: async (params) => ({ flushed: await supervisor.flush(text(params.target)) }),
+    flush: async (params) => ({ flushed: supervisor.flush(text(params.target)) }),
 
     save: async () => {
       const definitions = supervisor.definitions();
@@ -56,12 +59,12 @@ export function createHandlers({ supervisor, paths, startedAt, shutdown }: Handl
       return { path: paths.dump, saved: definitions.map((definition) => definition.name) };
     },
     resurrect: async (params) => {
-      const { services: definitions, routes } = await readDump(paths.dump);
+      const { services: definitions, routes, issues } = await readDump(paths.dump);
       const running = new Set(supervisor.names());
       const missing = definitions.filter((definition) => !running.has(definition.name));
       const started = missing.length > 0 ? await supervisor.start(missing, timeoutOf(params)) : [];
       for (const table of routes) await supervisor.addRoutes(table);
-      return { started, skipped: definitions.filter((definition) => running.has(definition.name)).map((d) => d.name) };
+      return { started, skipped: definitions.filter((definition) => running.has(definition.name)).map((d) => d.name), issues };
     },
 
     /** Streams log lines as they are written, until the caller disconnects. */
@@ -93,7 +96,7 @@ export function createHandlers({ supervisor, paths, startedAt, shutdown }: Handl
       const sendSnapshot = () => {
         snapshotTimer = null;
         lastSnapshot = Date.now();
-        call.emit('snapshot', { services: supervisor.list(), daemon: { pid: process.pid, uptimeMs: Date.now() - startedAt } });
+        void supervisor.list().then((services) => call.emit('snapshot', { services, daemon: { pid: process.pid, uptimeMs: Date.now() - startedAt } }));
       };
       const scheduleSnapshot = () => {
         if (snapshotTimer) return;
@@ -127,6 +130,17 @@ export function createHandlers({ supervisor, paths, startedAt, shutdown }: Handl
 
     kill: async () => {
       setImmediate(shutdown);
+      return { pid: process.pid };
+    },
+
+    /** Replaces this daemon with the installed build; the services keep running (adopted by the new one). */
+    update: async () => {
+      if (!update) {
+        throw new ApictlError('APICTL_NO_SUPERVISOR', `this daemon (pid ${process.pid}) runs in the foreground with nothing to start its successor`, {
+          hint: 'restart `apictl daemon` yourself (the services keep running and are adopted), or let apictl start its daemon (any command) or use `apictl startup`',
+        });
+      }
+      setImmediate(update);
       return { pid: process.pid };
     },
   };

@@ -1,15 +1,17 @@
-import { chmodSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { pino, multistream, type Logger } from 'pino';
 import { acquireDaemonLock } from './lock.js';
+import { DaemonLog } from './daemon-log.js';
 import { DaemonServer } from './server.js';
 import { createHandlers } from './handlers.js';
-import { recoverFromState } from './recover.js';
+import { prepareHome } from './home.js';
+import { keeperNotifier } from './keeper-link.js';
+import { recover } from './recover.js';
 import { resolvePaths, type HomePaths } from '../state/paths.js';
-import { readJsonFile, type StateFile } from '../state/store.js';
 import { readDump } from '../state/dump.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { tsxLoaderUrl } from '../process/tsx-loader.js';
-import { SUPERVISOR_MARKER } from '../process/supervised-marker.js';
+import { SPAWN_MARKER, SUPERVISOR_MARKER, DEFINITION_MARKER } from '../process/supervised-marker.js';
 
 export interface DaemonOptions {
   /** Foreground (systemd, `apictl daemon`): also log to stdout. */
@@ -19,16 +21,37 @@ export interface DaemonOptions {
   home?: string;
 }
 
-/** Runs the daemon until SIGTERM/SIGINT or `apictl kill`; returns its exit code. */
+/** Exit codes the keeper (bin/apictl-keeper) reads. */
+export const EXIT_STOPPED = 0;
+export const EXIT_CRASHED = 1;
+export const EXIT_ALREADY_RUNNING = 3;
+export const EXIT_REFUSED = 4;
+export const EXIT_HANDED_OVER = 75;
+
+/** How long a handover waits for requests under way before it lets go. */
+const HANDOVER_SETTLE_MS = 10_000;
+/** A shutdown may take the longest kill timeout plus this. */
+const SHUTDOWN_MARGIN_MS = 30_000;
+
+/** True if `work` settled within `ms`, false if the deadline came first. */
+async function withDeadline(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const outcome = await Promise.race([work.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)))]);
+  clearTimeout(timer);
+  return outcome;
+}
+
+/** Runs the daemon until SIGTERM/SIGINT, `apictl kill` or `apictl update`; returns its exit code. */
 export async function runDaemon(options: DaemonOptions): Promise<number> {
-  const paths = resolvePaths(options.home);
-  prepareHome(paths);
+  const paths = resolvePaths(prepareHome(options.home));
   const lock = await acquireDaemonLock(paths.home);
   if (!lock) {
     if (options.foreground) process.stderr.write(`apictl: a daemon is already running for ${paths.home}\n`);
-    return options.foreground ? 1 : 0;
+    return EXIT_ALREADY_RUNNING;
   }
-  const logger = createLogger(paths, options.foreground);
+  const daemonLog = new DaemonLog(paths.daemonLog);
+  const logger = createLogger(daemonLog, options.foreground);
+  const notifyKeeper = keeperNotifier();
   const supervisor = new Supervisor({
     paths,
     logger,
@@ -36,50 +59,70 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     baseEnv: { ...childBaseEnv(), [SUPERVISOR_MARKER]: paths.home },
     portBase: Number(process.env.APICTL_PORT_BASE) || undefined,
     balancerHost: process.env.APICTL_BALANCER_HOST || undefined,
+    fifosChanged: notifyKeeper ?? undefined,
   });
   let stopping: Promise<void> | null = null;
   let resolveDone!: (code: number) => void;
   const done = new Promise<number>((resolve) => (resolveDone = resolve));
-  const server = new DaemonServer(
-    createHandlers({ supervisor, paths, startedAt: Date.now(), shutdown: () => void shutdown('kill') }),
-    logger,
-  );
+  const finish = (code: number, message: string) => {
+    logger.info(message);
+    daemonLog.close();
+    resolveDone(code);
+  };
   const shutdown = (why: string): Promise<void> => {
     stopping ??= (async () => {
       logger.info({ why }, 'daemon stopping: stopping every service');
-      await supervisor.shutdown();
+      server.refuseNewWork('the daemon is stopping');
+      // Every stop is bounded by its kill timeout; this bounds the whole, so a bug cannot keep the daemon from exiting.
+      const deadlineMs = Math.max(0, ...supervisor.definitions().map((definition) => definition.killTimeoutMs)) + SHUTDOWN_MARGIN_MS;
+      const stopped = await withDeadline(supervisor.shutdown(), deadlineMs).catch((error: Error) => {
+        logger.error({ err: error }, 'shutdown: a service did not stop cleanly');
+        return true;
+      });
+      if (!stopped) logger.error({ deadlineMs }, 'shutdown: services still stopping after the deadline; exiting anyway (the next daemon stops what is left)');
       await server.close();
       rmSync(paths.socket, { force: true });
       rmSync(paths.pid, { force: true });
-      logger.info('daemon stopped');
-      logger.flush();
-      resolveDone(0);
+      finish(EXIT_STOPPED, 'daemon stopped');
     })();
     return stopping;
   };
+  const handOver = (): Promise<void> => {
+    stopping ??= (async () => {
+      logger.info('daemon handing over to the installed build: services keep running');
+      server.refuseNewWork('the daemon is being replaced by the installed build');
+      await server.settle(HANDOVER_SETTLE_MS);
+      await supervisor.handOver().catch((error: Error) => logger.error({ err: error }, 'handover: the state could not be written in full'));
+      await server.close();
+      finish(EXIT_HANDED_OVER, 'daemon handed over');
+    })();
+    return stopping;
+  };
+  const server = new DaemonServer(
+    createHandlers({ supervisor, paths, startedAt: Date.now(), shutdown: () => void shutdown('kill'), update: notifyKeeper ? () => void handOver() : null }),
+    logger,
+  );
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGHUP', () => undefined);
+  // stdout/stderr may be a full disk or a closed journal: never a reason to die.
+  process.stdout.on('error', () => undefined);
+  process.stderr.on('error', () => undefined);
   // A bug must not take the services down with it: log and exit, leaving the
-  // children running; the next command (or systemd) starts a daemon that
-  // recovers them from state.json.
+  // children running; the keeper (or systemd) starts a daemon that adopts them.
   process.on('uncaughtException', (error) => {
     logger.fatal({ err: error }, 'uncaught exception: exiting, services left to the next daemon');
-    logger.flush();
-    process.exit(1);
+    daemonLog.close();
+    process.exit(EXIT_CRASHED);
   });
   process.on('unhandledRejection', (error) => logger.error({ err: error }, 'unhandled rejection'));
 
-  const previous = await readJsonFile<StateFile>(paths.state, 'state').catch((error: Error) => {
-    renameSync(paths.state, `${paths.state}.corrupt`);
-    logger.error({ err: error }, 'state.json unreadable: starting empty, file kept as state.json.corrupt');
-    return null;
-  });
-  await recoverFromState(paths.home, previous, supervisor, logger);
+  await recover(paths, supervisor, logger);
   if (options.resurrect) await resurrectDump(paths, supervisor, logger);
   await server.listen(paths.socket);
   writeFileSync(paths.pid, `${process.pid}\n`, { mode: 0o600 });
-  logger.info({ pid: process.pid, home: paths.home }, 'daemon ready');
+  notifyKeeper?.();
+  logger.info({ pid: process.pid, home: paths.home, keeper: notifyKeeper !== null }, 'daemon ready');
   const code = await done;
   lock.close();
   return code;
@@ -89,6 +132,7 @@ async function resurrectDump(paths: HomePaths, supervisor: Supervisor, logger: L
   try {
     const known = new Set(supervisor.names());
     const dump = await readDump(paths.dump);
+    if (dump.issues.length > 0) logger.error({ issues: dump.issues }, 'dump.json: some entries are not valid and were not started (the file is left as it is)');
     const missing = dump.services.filter((definition) => !known.has(definition.name));
     for (const definition of missing) {
       await supervisor.start([definition], null).catch((error: Error) => logger.error({ service: definition.name, err: error }, 'resurrect failed'));
@@ -102,24 +146,19 @@ async function resurrectDump(paths: HomePaths, supervisor: Supervisor, logger: L
   }
 }
 
-function prepareHome(paths: HomePaths): void {
-  mkdirSync(paths.home, { recursive: true, mode: 0o700 });
-  chmodSync(paths.home, 0o700);
-  mkdirSync(paths.logs, { recursive: true, mode: 0o700 });
-}
-
-function createLogger(paths: HomePaths, foreground: boolean): Logger {
-  const file = pino.destination({ dest: paths.daemonLog, mkdir: true, sync: false });
-  const streams = foreground ? multistream([{ stream: file }, { stream: process.stdout }]) : file;
+function createLogger(file: DaemonLog, foreground: boolean): Logger {
+  const destination = { write: (line: string) => file.write(line) };
+  const streams = foreground ? multistream([{ stream: destination }, { stream: process.stdout }]) : destination;
   // No base pid: entries about children carry their own `pid`; "daemon ready" names the daemon's.
   return pino({ base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, streams);
 }
 
-/** What children start from: the daemon's environment without a marker it may have inherited. */
+/** What children start from: the daemon's environment without apictl's own markers it may have inherited. */
 function childBaseEnv(): Record<string, string> {
+  const internal = new Set([SUPERVISOR_MARKER, SPAWN_MARKER, DEFINITION_MARKER, 'APICTL_KEEPER_PID', 'APICTL_KEEPER_HOME', 'APICTL_NODE', 'APICTL_DAEMON_ENTRY', 'APICTL_RESURRECT', 'APICTL_FOREGROUND']);
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && key !== SUPERVISOR_MARKER) env[key] = value;
+    if (value !== undefined && !internal.has(key)) env[key] = value;
   }
   return env;
 }

@@ -1,57 +1,121 @@
 import type { Logger } from 'pino';
-import { defaultStopSignal, chooseInterpreter } from '../process/interpreter.js';
-import { readProcStat, stopForeignGroup } from '../process/kill.js';
-import { findMarkedProcesses } from '../process/supervised-marker.js';
+import { definitionsFromEntries } from '../config/definition-entry.js';
 import { DEFAULT_KILL_TIMEOUT_MS } from '../config/schema.js';
-import type { ServiceDefinition } from '../types.js';
-import type { StateFile } from '../state/store.js';
+import { chooseInterpreter, defaultStopSignal } from '../process/interpreter.js';
+import { stopStrays } from '../process/kill.js';
+import { bootTimeMs, isSameProcess, listGroupMembers, readEnviron, readProcStat, ticksToMs } from '../process/proc.js';
+import { DEFINITION_MARKER, findMarkedProcesses, parseEnviron } from '../process/supervised-marker.js';
+import type { HomePaths } from '../state/paths.js';
+import { loadStateFile, moveAside } from '../state/state-file.js';
+import type { ServiceRecord } from '../state/store.js';
+import type { InstanceRecord } from '../supervisor/instance.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
+import type { ServiceDefinition } from '../types.js';
 
 /**
- * Stops every process a previous daemon for this home left behind, found by
- * the marker in their environment (so even a child spawned a moment before
- * the old daemon died, and not yet in state.json, is found); their ports
- * become free. Each group gets its service's stop signal and kill timeout.
+ * What a new daemon does with what the last one left: every process listed in
+ * state.json that is still the same process is adopted (same pid, port, counts,
+ * uptime); a service state.json lost is rebuilt from what its processes carry;
+ * every other process the old daemon started is stopped, so no port stays held
+ * by something apictl no longer knows; then what is missing starts afresh.
  */
-export async function stopLeftovers(home: string, definitions: ServiceDefinition[], logger: Logger): Promise<void> {
+export async function recover(paths: HomePaths, supervisor: Supervisor, logger: Logger): Promise<void> {
+  const loaded = await loadStateFile(paths.state);
+  if (loaded && loaded.problems.length > 0) {
+    const movedTo = moveAside(paths.state);
+    logger.error({ problems: loaded.problems.slice(0, 20), movedTo }, `state.json had ${loaded.problems.length} problem(s): moved aside; recovering what it and the running processes tell`);
+  }
+  const marked = findMarkedProcesses(paths.home);
+  const records = [...(loaded?.records ?? [])];
+  records.push(...recordsFromProcesses(records, marked, logger));
+  // A run whose process is gone stays in its record: the instance then knows it ended (status unknown).
+  const adoptable = new Set<string>();
+  for (const record of records) {
+    for (const instance of record.instances) {
+      const run = instance.run;
+      if (record.desired === 'running' && run && isSameProcess(run.pid, run.startTime)) adoptable.add(run.spawnId);
+    }
+  }
+  const leftovers = marked.filter((found) => !found.spawnId || !adoptable.has(found.spawnId));
+  await stopLeftovers(leftovers, records.map((record) => record.definition), logger);
+  let adopted = 0;
+  for (const record of records) {
+    try {
+      adopted += (await supervisor.adopt(record)).adopted;
+    } catch (error) {
+      logger.error({ service: record.definition.name, err: error }, 'could not recover service');
+    }
+  }
+  for (const table of loaded?.routes ?? []) {
+    await supervisor.addRoutes(table).catch((error: Error) => logger.error({ port: table.port, err: error }, 'could not reopen routes'));
+  }
+  if (records.length > 0 || leftovers.length > 0) {
+    logger.info({ services: records.length, adopted, leftoversStopped: leftovers.length }, 'recovered what the previous daemon ran');
+  }
+}
+
+/**
+ * Services state.json does not list (lost, or never written before the old
+ * daemon died), rebuilt from the definition their main processes carry.
+ */
+function recordsFromProcesses(known: ServiceRecord[], marked: Array<{ pid: number; service: string | null; spawnId: string | null }>, logger: Logger): ServiceRecord[] {
+  const names = new Set(known.map((record) => record.definition.name));
+  const built = new Map<string, ServiceRecord>();
+  for (const found of marked) {
+    if (!found.service || !found.spawnId || names.has(found.service)) continue;
+    const stat = readProcStat(found.pid);
+    // The main process of a run leads its group; its children and strays are not instances.
+    if (!stat || stat.pgrp !== found.pid) continue;
+    const env = parseEnviron(readEnviron(found.pid) ?? '');
+    const definition = definitionFromEnv(env, found.service);
+    if (!definition) continue;
+    const record = built.get(definition.name) ?? { definition, desired: 'running' as const, instances: [] as InstanceRecord[] };
+    const index = Number(env.APICTL_INSTANCE);
+    if (!Number.isInteger(index) || record.instances.some((instance) => instance.index === index)) continue;
+    record.instances.push({
+      index,
+      port: env.PORT ? Number(env.PORT) : null,
+      status: 'starting',
+      restarts: 0,
+      streak: 0,
+      run: { spawnId: found.spawnId, pid: found.pid, startTime: stat.startTime, startedAt: bootTimeMs() + ticksToMs(stat.startTime) },
+    });
+    built.set(definition.name, record);
+  }
+  if (built.size > 0) logger.warn({ services: [...built.keys()] }, 'rebuilt services from their running processes (state.json did not list them)');
+  return [...built.values()];
+}
+
+function definitionFromEnv(env: Record<string, string>, name: string): ServiceDefinition | null {
+  try {
+    const carried = JSON.parse(env[DEFINITION_MARKER] ?? 'null') as (Record<string, unknown> & { envKeys?: string[] }) | null;
+    if (!carried || carried.name !== name) return null;
+    const { envKeys = [], ...entry } = carried;
+    entry.env = Object.fromEntries(envKeys.filter((key) => env[key] !== undefined).map((key) => [key, env[key]!]));
+    return definitionsFromEntries([entry], 'process').definitions[0] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Stops processes of the old daemon nothing accounts for, each group with its service's stop signal and timeout. */
+async function stopLeftovers(leftovers: Array<{ pid: number; service: string | null }>, definitions: ServiceDefinition[], logger: Logger): Promise<void> {
   const byName = new Map(definitions.map((definition) => [definition.name, definition]));
   const groups = new Map<number, string | null>();
-  for (const found of findMarkedProcesses(home)) {
+  for (const found of leftovers) {
     const pgrp = readProcStat(found.pid)?.pgrp ?? found.pid;
     if (!groups.has(pgrp) || groups.get(pgrp) === null) groups.set(pgrp, found.service);
   }
   await Promise.all(
     [...groups].map(async ([pgrp, service]) => {
       const definition = service ? byName.get(service) : undefined;
-      const signal = (definition?.stopSignal ??
-        (definition ? defaultStopSignal(chooseInterpreter(definition.script, definition.interpreter)) : 'SIGTERM')) as NodeJS.Signals;
-      logger.warn({ service, pgrp }, 'stopping a process left by a previous daemon');
-      await stopForeignGroup(pgrp, signal, definition?.killTimeoutMs ?? DEFAULT_KILL_TIMEOUT_MS);
+      const signal = (definition?.stopSignal ?? (definition ? defaultStopSignal(chooseInterpreter(definition.script, definition.interpreter)) : 'SIGTERM')) as NodeJS.Signals;
+      logger.warn({ service, pgrp }, 'stopping a process the previous daemon left and nothing accounts for');
+      await stopStrays([pgrp], signal, definition?.killTimeoutMs ?? DEFAULT_KILL_TIMEOUT_MS, () => listGroupMembers(pgrp).length > 0);
     }),
   );
+  // A leftover outside those groups (it left its group) goes the same way.
+  const rest = leftovers.map((found) => found.pid).filter((pid) => readProcStat(pid) !== null);
+  await stopStrays(rest, 'SIGTERM', DEFAULT_KILL_TIMEOUT_MS, (pid) => readProcStat(pid) !== null);
 }
 
-/**
- * After a daemon died (even by SIGKILL): stop what it left, then bring back
- * what was running, restart counts and ports included.
- */
-export async function recoverFromState(home: string, state: StateFile | null, supervisor: Supervisor, logger: Logger): Promise<void> {
-  const records = state && Array.isArray(state.services) ? state.services : [];
-  await stopLeftovers(home, records.map((record) => record.definition), logger);
-  const running = records.filter((record) => record.desired === 'running');
-  for (const record of records) if (record.desired !== 'running') supervisor.adoptStopped(record.definition);
-  // One at a time, so a service whose port was taken meanwhile does not hold back the others.
-  for (const record of running) {
-    const restarts = new Map([[record.definition.name, record.instances.map((instance) => instance.restarts)]]);
-    try {
-      await supervisor.start([record.definition], null, restarts);
-      logger.info({ service: record.definition.name }, 'recovered from state.json');
-    } catch (error) {
-      logger.error({ service: record.definition.name, err: error }, 'could not recover service');
-      supervisor.adoptStopped(record.definition);
-    }
-  }
-  for (const table of state?.routes ?? []) {
-    await supervisor.addRoutes(table).catch((error: Error) => logger.error({ port: table.port, err: error }, 'could not reopen routes'));
-  }
-}

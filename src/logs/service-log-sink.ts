@@ -1,100 +1,168 @@
-import type { Readable } from 'node:stream';
-import { LineSplitter, lastLinesOf, prefixBlock, splitBlock } from './line-splitter.js';
-import { storedLinePrefix, type LogLine, type LogStream } from './log-line.js';
-import { RecentBlocks } from './recent-blocks.js';
-import { RotatingFile, type RotationOptions } from './rotating-file.js';
-
-export const RECENT_LINES_KEPT = 200;
+import { rmSync } from 'node:fs';
+import { CarryFile, type Carried } from './carry.js';
+import { LineCutter, type Segment } from './line-cutter.js';
+import { LogFile, type RotationOptions, type Stall } from './log-file.js';
+import type { LogLine, LogStream } from './log-line.js';
+import { OutputPipe } from './output-pipe.js';
+import { splitBlock, stampSegments } from './stamp.js';
 
 export type LogListener = (line: LogLine) => void;
 
+export interface SinkOptions {
+  multiInstance: boolean;
+  /** false: store lines without the timestamp prefix (logDate: false). */
+  stamp: boolean;
+  maxLineBytes: number;
+  emit: LogListener;
+  hasListeners: () => boolean;
+  /** The service's logs stalled (disk full, …) or, with null, resumed. */
+  onStall: (stall: Stall | null) => void;
+}
+
+/** One stream of one instance: its pipe, its unterminated tail, the tail's carry file. */
+export interface LogSource {
+  readonly instance: number;
+  readonly stream: LogStream;
+  readonly fifoPath: string;
+}
+
+interface Source extends LogSource {
+  cutter: LineCutter;
+  carry: CarryFile;
+  pipe: OutputPipe | null;
+  /** Set once the writer is gone: read the rest, then let go. */
+  finishing: (() => void) | null;
+}
+
 /**
- * Everything one service logs: each instance's stdout/stderr is split into
- * lines, stamped, appended to `<name>.out.log` / `<name>.err.log`, kept in a
- * ring for failure messages and dashboards, and handed to live listeners.
+ * Everything one service logs: each instance's stdout/stderr FIFO is read,
+ * cut into lines, stamped and appended to `<name>.out.log` / `<name>.err.log`
+ * in the same tick, and handed to live listeners. When a file stalls, every
+ * pipe of that stream stops being read until it resumes.
  */
 export class ServiceLogSink {
-  private readonly files: Record<LogStream, RotatingFile>;
-  /** Recent whole blocks as they came: split into lines only when someone asks (rarely). */
-  private readonly recent = new RecentBlocks(256 * 1024, RECENT_LINES_KEPT);
-  private readonly paused: Record<LogStream, Set<Readable>> = { out: new Set(), err: new Set() };
+  readonly files: Record<LogStream, LogFile>;
+  private readonly sources = new Set<Source>();
 
-  constructor(
-    readonly service: string,
-    paths: Record<LogStream, string>,
-    rotation: RotationOptions,
-    private readonly emit: LogListener,
-    private readonly hasListeners: () => boolean,
-    private readonly multiInstance: boolean,
-    private readonly stamp = true,
-  ) {
-    this.files = { out: new RotatingFile(paths.out, rotation), err: new RotatingFile(paths.err, rotation) };
+  constructor(readonly service: string, paths: Record<LogStream, string>, rotation: RotationOptions, private readonly options: SinkOptions) {
+    this.files = { out: new LogFile(paths.out, rotation), err: new LogFile(paths.err, rotation) };
     for (const stream of ['out', 'err'] as const) {
-      this.files[stream].on('drain', () => {
-        for (const source of this.paused[stream]) source.resume();
-        this.paused[stream].clear();
-      });
-      this.files[stream].on('error', () => undefined);
+      this.files[stream].on('stalled', () => this.options.onStall(this.stall()));
+      this.files[stream].on('resumed', () => this.resumeStream(stream));
     }
   }
 
-  /** Reads `source` to its end; resolves once its last line is queued. */
-  attach(instance: number, stream: LogStream, source: Readable): Promise<void> {
-    const splitter = new LineSplitter();
+  /** Why the logs are not being written, or null. */
+  stall(): Stall | null {
+    return this.files.out.stall ?? this.files.err.stall;
+  }
+
+  /**
+   * Reads one stream of one instance from its FIFO (`fd`, our read end).
+   * `carried`: the tail a previous daemon kept for this stream, when current.
+   */
+  attach(instance: number, stream: LogStream, fifoPath: string, fd: number, carryPath: string, carried: Carried | null = null): LogSource {
+    const source: Source = { instance, stream, fifoPath, cutter: new LineCutter(this.options.maxLineBytes), carry: new CarryFile(carryPath), pipe: null, finishing: null };
+    if (carried) source.cutter.restore(carried.data, carried.continued);
+    this.sources.add(source);
+    source.pipe = new OutputPipe(fd, (chunk) => this.accept(source, chunk), () => source.finishing?.());
+    if (this.files[stream].stall) source.pipe.pause();
+    return source;
+  }
+
+  /**
+   * The writer exited: reads what is left in the pipe, writes a last
+   * unterminated line, and lets go of the pipe and its files. Resolves at once
+   * when the rest is written; while the disk refuses it, later (in the background).
+   */
+  finish(handle: LogSource): Promise<void> {
+    const source = handle as Source;
+    if (!this.sources.has(source)) return Promise.resolve();
     return new Promise((resolve) => {
-      source.on('data', (chunk: Buffer) => {
-        const block = splitter.push(chunk);
-        if (block !== null) this.accept(instance, stream, block, source);
-      });
-      const finish = () => {
-        const last = splitter.end();
-        if (last !== null) this.accept(instance, stream, last, null);
-        this.paused[stream].delete(source);
+      source.finishing = () => {
+        if (!source.pipe?.drainNow()) return; // stalled: again on resume
+        const last = source.cutter.end();
+        if (last) this.writeSegments(source, [last]);
+        this.release(source, true);
         resolve();
       };
-      source.once('end', finish);
-      source.once('error', finish);
+      source.finishing();
     });
+  }
+
+  /** Stops reading without finishing (a handover): pipe, FIFO and carry stay for the next daemon. */
+  detach(handle: LogSource): void {
+    this.release(handle as Source, false);
   }
 
   /** Writes a line of apictl's own (e.g. "restarting in 200ms") to the service's err log. */
   note(instance: number, line: string): void {
-    this.accept(instance, 'err', Buffer.from(`[apictl] ${line}\n`), null);
+    this.writeSegments({ instance, stream: 'err' }, [{ data: Buffer.from(`[apictl] ${line}\n`), continued: false }]);
   }
 
-  recentLines(filter?: { instance?: number; limit?: number }): LogLine[] {
-    const limit = Math.min(filter?.limit ?? RECENT_LINES_KEPT, RECENT_LINES_KEPT);
-    const lines: LogLine[] = [];
-    const blocks = this.recent.toArray();
-    for (let index = blocks.length - 1; index >= 0 && lines.length < limit; index--) {
-      const { time, instance, stream, block } = blocks[index]!;
-      if (filter?.instance !== undefined && instance !== filter.instance) continue;
-      const newest = lastLinesOf(block, limit - lines.length);
-      for (let line = newest.length - 1; line >= 0; line--) lines.push({ time, service: this.service, instance, stream, line: newest[line]! });
-    }
-    return lines.reverse();
+  flush(): void {
+    this.files.out.truncate();
+    this.files.err.truncate();
+    for (const source of this.sources) this.saveCarry(source);
   }
 
-  async flush(): Promise<void> {
-    await Promise.all([this.files.out.truncate(), this.files.err.truncate()]);
+  /** Checks the files still exist where they should (a deleted folder is recreated). */
+  checkPaths(): void {
+    this.files.out.checkPath();
+    this.files.err.checkPath();
   }
 
-  async close(): Promise<void> {
-    await Promise.all([this.files.out.close(), this.files.err.close()]);
+  close(): void {
+    for (const source of [...this.sources]) this.release(source, false);
+    this.files.out.close();
+    this.files.err.close();
   }
 
-  /** `block`: whole lines, each ending in "\n". */
-  private accept(instance: number, stream: LogStream, block: Buffer, source: Readable | null): void {
+  private accept(source: Source, chunk: Buffer): boolean {
+    const segments = source.cutter.push(chunk);
+    const written = segments.length === 0 || this.writeSegments(source, segments);
+    this.saveCarry(source);
+    return written && this.files[source.stream].stall === null;
+  }
+
+  private writeSegments(source: Pick<Source, 'instance' | 'stream'>, segments: Segment[]): boolean {
     const now = Date.now();
-    const iso = new Date(now).toISOString();
-    const prefix = storedLinePrefix(this.stamp ? iso : null, this.multiInstance ? instance : null);
-    this.recent.push({ time: now, instance, stream, block });
-    if (this.hasListeners()) {
-      for (const line of splitBlock(block)) this.emit({ time: now, service: this.service, instance, stream, line });
+    const iso = this.options.stamp ? new Date(now).toISOString() : null;
+    const ok = this.files[source.stream].write(stampSegments(segments, iso, this.options.multiInstance ? source.instance : null));
+    if (this.options.hasListeners()) {
+      for (const segment of segments) {
+        splitBlock(segment.data).forEach((line, index) => {
+          const entry: LogLine = { time: now, service: this.service, instance: source.instance, stream: source.stream, line };
+          if (index === 0 && segment.continued) entry.continued = true;
+          this.options.emit(entry);
+        });
+      }
     }
-    if (!this.files[stream].write(prefixBlock(block, prefix)) && source) {
-      source.pause();
-      this.paused[stream].add(source);
+    return ok;
+  }
+
+  private saveCarry(source: Source): void {
+    if (!source.cutter.hasPending) return source.carry.clear();
+    source.carry.save({ ...source.cutter.pending, ...this.files[source.stream].position() });
+  }
+
+  private resumeStream(stream: LogStream): void {
+    for (const source of this.sources) {
+      if (source.stream !== stream) continue;
+      if (source.finishing) source.finishing();
+      else source.pipe?.resume();
+    }
+    this.options.onStall(this.stall());
+  }
+
+  private release(source: Source, done: boolean): void {
+    if (!this.sources.delete(source)) return;
+    source.pipe?.close();
+    if (done) {
+      source.carry.remove();
+      rmSync(source.fifoPath, { force: true });
+    } else {
+      source.carry.close();
     }
   }
 }

@@ -1,35 +1,43 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 
-const BLOCK_BYTES = 64 * 1024;
+const BLOCK_BYTES = 256 * 1024;
 
-/** The last `count` lines of one file, reading backwards in blocks (never the whole file). */
+/**
+ * The last `count` lines of one file, reading backwards in blocks, each byte
+ * looked at once (never the whole file unless it is all wanted).
+ */
 export function readLastLines(path: string, count: number): string[] {
   if (count <= 0) return [];
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch {
     return [];
   }
   try {
-    let position = fstatSync(fd).size;
-    let text = '';
-    let pieces: Buffer[] = [];
-    while (position > 0) {
-      const size = Math.min(BLOCK_BYTES, position);
-      position -= size;
-      const block = Buffer.alloc(size);
-      readSync(fd, block, 0, size, position);
-      pieces = [block, ...pieces];
-      let newlines = 0;
-      for (const piece of pieces) for (const byte of piece) if (byte === 10) newlines++;
-      if (newlines > count) break;
+    const size = fstatSync(fd).size;
+    let position = size;
+    const pieces: Buffer[] = [];
+    let newlines = 0;
+    /** Where the wanted text starts in pieces[0], once found. */
+    let start = -1;
+    while (position > 0 && start === -1) {
+      const length = Math.min(BLOCK_BYTES, position);
+      position -= length;
+      const block = Buffer.allocUnsafe(length);
+      readSync(fd, block, 0, length, position);
+      pieces.unshift(block);
+      for (let at = block.lastIndexOf(10); at !== -1; at = at > 0 ? block.lastIndexOf(10, at - 1) : -1) {
+        if (position + at === size - 1) continue; // the file's final newline ends the last line
+        if (++newlines === count) {
+          start = at + 1;
+          break;
+        }
+      }
     }
-    text = Buffer.concat(pieces).toString('utf8');
-    const lines = text.split('\n');
+    const lines = Buffer.concat(pieces).subarray(Math.max(0, start)).toString('utf8').split('\n');
     if (lines[lines.length - 1] === '') lines.pop();
-    if (position > 0) lines.shift(); // the first line may be cut
-    return lines.slice(-count);
+    return lines;
   } finally {
     closeSync(fd);
   }
@@ -42,4 +50,12 @@ export function readLastLinesRotated(path: string, count: number, keep: number):
     lines.unshift(...readLastLines(`${path}.${index}`, count - lines.length));
   }
   return lines;
+}
+
+/** The instance tag of a log file's last line (0 for untagged lines), or null for an empty file. */
+export function lastLineInstance(path: string): number | null {
+  const [last] = readLastLines(path, 1);
+  if (last === undefined) return null;
+  const match = /^\S+Z\+? \[(\d+)\] /.exec(last) ?? /^\+? ?\[(\d+)\] /.exec(last);
+  return match ? Number(match[1]) : 0;
 }

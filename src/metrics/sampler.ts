@@ -1,6 +1,5 @@
 import pidusage from 'pidusage';
-import { readdirSync } from 'node:fs';
-import { readProcStat } from '../process/kill.js';
+import { listProcessGroups } from '../process/proc.js';
 import { Ring } from '../logs/ring.js';
 
 export const SAMPLE_INTERVAL_MS = 1_000;
@@ -37,7 +36,7 @@ export class MetricsSampler {
   private readonly latest = new Map<number, Sample>();
   private readonly history = new Map<number, Ring<Sample>>();
   private timer: NodeJS.Timeout | null = null;
-  private running = false;
+  private running: Promise<void> | null = null;
   private members = new Map<number, number[]>();
   private ticksSinceScan = Infinity;
 
@@ -68,6 +67,17 @@ export class MetricsSampler {
     void this.tick().finally(() => this.schedule());
   }
 
+  /**
+   * Resolves once every running instance has a sample: a `list` right after
+   * `start` shows real figures, not "-" until the next idle tick.
+   */
+  async ensureSampled(): Promise<void> {
+    if (this.groups().every((pgid) => this.latest.has(pgid))) return;
+    if (this.running) await this.running;
+    if (this.groups().every((pgid) => this.latest.has(pgid))) return;
+    await this.tick();
+  }
+
   private schedule(): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => void this.tick().finally(() => this.schedule()), this.live() ? SAMPLE_INTERVAL_MS : IDLE_SAMPLE_INTERVAL_MS);
@@ -82,47 +92,49 @@ export class MetricsSampler {
     return pgid === null ? [] : (this.history.get(pgid)?.toArray() ?? []);
   }
 
-  async tick(): Promise<void> {
+  tick(): Promise<void> {
+    if (this.running) return this.running;
+    const running = this.measureAll().finally(() => {
+      this.running = null;
+    });
+    this.running = running;
+    return running.then(() => this.onTick());
+  }
+
+  private async measureAll(): Promise<void> {
     const wanted = new Set(this.groups());
-    if (this.running) return;
-    this.running = true;
-    try {
-      for (const pgid of this.latest.keys()) if (!wanted.has(pgid)) this.forget(pgid);
-      if (wanted.size === 0) return;
-      // Scanning all of /proc is the costly part: do it now and then, and when an instance is new.
-      const unknown = [...wanted].some((pgid) => !this.members.has(pgid));
-      if (unknown || ++this.ticksSinceScan >= MEMBERSHIP_RESCAN_TICKS) {
-        this.members = groupMembers(listProcessGroups(), wanted);
-        this.ticksSinceScan = 0;
-      }
-      let members = new Map([...this.members].filter(([pgid]) => wanted.has(pgid)));
-      let usage = await measure([...members.values()].flat());
-      if (!usage) {
-        // A member exited since the last scan (pidusage fails the whole batch): rescan, once.
-        this.members = members = groupMembers(listProcessGroups(), wanted);
-        this.ticksSinceScan = 0;
-        usage = (await measure([...members.values()].flat())) ?? {};
-      }
-      const time = Date.now();
-      for (const [pgid, list] of members) {
-        let cpu = 0;
-        let memory = 0;
-        for (const pid of list) {
-          const stat = usage[pid];
-          if (!stat) continue;
-          cpu += stat.cpu;
-          memory += stat.memory;
-        }
-        const sample = { time, cpu: Math.round(cpu * 10) / 10, memory };
-        this.latest.set(pgid, sample);
-        let ring = this.history.get(pgid);
-        if (!ring) this.history.set(pgid, (ring = new Ring<Sample>(HISTORY_SAMPLES)));
-        ring.push(sample);
-      }
-    } finally {
-      this.running = false;
+    for (const pgid of this.latest.keys()) if (!wanted.has(pgid)) this.forget(pgid);
+    if (wanted.size === 0) return;
+    // Scanning all of /proc is the costly part: do it now and then, and when an instance is new.
+    const unknown = [...wanted].some((pgid) => !this.members.has(pgid));
+    if (unknown || ++this.ticksSinceScan >= MEMBERSHIP_RESCAN_TICKS) {
+      this.members = groupMembers(listProcessGroups(), wanted);
+      this.ticksSinceScan = 0;
     }
-    this.onTick();
+    let members = new Map([...this.members].filter(([pgid]) => wanted.has(pgid)));
+    let usage = await measure([...members.values()].flat());
+    if (!usage) {
+      // A member exited since the last scan (pidusage fails the whole batch): rescan, once.
+      this.members = members = groupMembers(listProcessGroups(), wanted);
+      this.ticksSinceScan = 0;
+      usage = (await measure([...members.values()].flat())) ?? {};
+    }
+    const time = Date.now();
+    for (const [pgid, list] of members) {
+      let cpu = 0;
+      let memory = 0;
+      for (const pid of list) {
+        const stat = usage[pid];
+        if (!stat) continue;
+        cpu += stat.cpu;
+        memory += stat.memory;
+      }
+      const sample = { time, cpu: Math.round(cpu * 10) / 10, memory };
+      this.latest.set(pgid, sample);
+      let ring = this.history.get(pgid);
+      if (!ring) this.history.set(pgid, (ring = new Ring<Sample>(HISTORY_SAMPLES)));
+      ring.push(sample);
+    }
   }
 
   private forget(pgid: number): void {
@@ -134,16 +146,4 @@ export class MetricsSampler {
 async function measure(pids: number[]): Promise<Record<string, pidusage.Status> | null> {
   if (pids.length === 0) return {};
   return pidusage(pids).catch(() => null);
-}
-
-function listProcessGroups(): Array<{ pid: number; pgrp: number }> {
-  const result: Array<{ pid: number; pgrp: number }> = [];
-  for (const entry of readdirSync('/proc')) {
-    if (entry.charCodeAt(0) > 57) continue; // not a pid
-    const pid = Number(entry);
-    if (!Number.isInteger(pid)) continue;
-    const stat = readProcStat(pid);
-    if (stat && stat.state !== 'Z') result.push({ pid, pgrp: stat.pgrp });
-  }
-  return result;
 }

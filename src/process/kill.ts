@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
+import { listGroupMembers } from './proc.js';
 
 /** Sends `signal` to the whole process group led by `pid`; falls back to the pid alone. */
 export function signalGroup(pid: number, signal: NodeJS.Signals | number): boolean {
@@ -16,38 +16,12 @@ export function signalGroup(pid: number, signal: NodeJS.Signals | number): boole
   }
 }
 
-/** Live (non-zombie) members of process group `pgid`, from /proc. */
-export function listGroupMembers(pgid: number): number[] {
-  const members: number[] = [];
-  let entries: string[];
+function signalPid(pid: number, signal: NodeJS.Signals): void {
   try {
-    entries = readdirSync('/proc');
+    process.kill(pid, signal);
   } catch {
-    return members;
+    // gone
   }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = readProcStat(Number(entry));
-    if (stat && stat.pgrp === pgid && stat.state !== 'Z') members.push(Number(entry));
-  }
-  return members;
-}
-
-export interface ProcStat {
-  state: string;
-  pgrp: number;
-}
-
-export function readProcStat(pid: number): ProcStat | null {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return null;
-  }
-  // The command name may contain spaces and parentheses: fields start after the last ')'.
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return { state: fields[0] ?? '?', pgrp: Number(fields[2]) };
 }
 
 /** SIGKILLs what is left of a group and waits (up to `deadlineMs`) until none of it is alive. */
@@ -56,22 +30,19 @@ export async function killGroupRemains(pgid: number, deadlineMs = 2_000): Promis
   let members = listGroupMembers(pgid);
   while (members.length > 0 && Date.now() < until) {
     signalGroup(pgid, 'SIGKILL');
-    for (const pid of members) signalGroup(pid, 'SIGKILL');
+    for (const pid of members) signalPid(pid, 'SIGKILL');
     await delay(10);
     members = listGroupMembers(pgid);
   }
 }
 
 /**
- * Graceful group stop: `signal` to the group, wait for the main process up to
+ * Graceful stop of a group: `signal` to the group, wait for `exited` up to
  * `killTimeoutMs`, then SIGKILL the group; finally clear any stragglers.
+ * `exited` settles when the main process is gone (an exit event for our own
+ * child, a /proc poll for one we adopted).
  */
-export async function stopGroup(
-  pid: number,
-  exited: Promise<unknown>,
-  signal: NodeJS.Signals,
-  killTimeoutMs: number,
-): Promise<'graceful' | 'killed'> {
+export async function stopGroup(pid: number, exited: Promise<unknown>, signal: NodeJS.Signals, killTimeoutMs: number): Promise<'graceful' | 'killed'> {
   signalGroup(pid, signal);
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => {
@@ -88,12 +59,15 @@ export async function stopGroup(
 }
 
 /**
- * Stops a group that is not our child (left by a daemon that died): signal,
- * poll until it is gone or `killTimeoutMs` passes, then SIGKILL what is left.
+ * Stops single processes that left their group (setsid): `signal`, then
+ * SIGKILL after `killTimeoutMs` for those still alive.
  */
-export async function stopForeignGroup(pid: number, signal: NodeJS.Signals, killTimeoutMs: number): Promise<void> {
-  signalGroup(pid, signal);
+export async function stopStrays(pids: number[], signal: NodeJS.Signals, killTimeoutMs: number, alive: (pid: number) => boolean): Promise<void> {
+  if (pids.length === 0) return;
+  for (const pid of pids) signalGroup(pid, signal);
   const until = Date.now() + killTimeoutMs;
-  while (Date.now() < until && listGroupMembers(pid).length > 0) await delay(20);
-  await killGroupRemains(pid);
+  while (Date.now() < until && pids.some(alive)) await delay(20);
+  for (const pid of pids.filter(alive)) signalGroup(pid, 'SIGKILL');
+  const settle = Date.now() + 2_000;
+  while (Date.now() < settle && pids.some(alive)) await delay(10);
 }

@@ -1,4 +1,5 @@
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { listFds, listPids, readFdLink } from './proc.js';
 
 /** Pid of the process listening on a TCP port, from /proc (Linux); null when not visible. */
 export function findPortHolder(port: number): number | null {
@@ -18,21 +19,10 @@ export function findPortHolder(port: number): number | null {
     }
   }
   if (inodes.size === 0) return null;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let fds: string[];
-    try {
-      fds = readdirSync(`/proc/${entry}/fd`);
-    } catch {
-      continue;
-    }
-    for (const fd of fds) {
-      try {
-        const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${entry}/fd/${fd}`));
-        if (match && inodes.has(match[1]!)) return Number(entry);
-      } catch {
-        // fd closed meanwhile
-      }
+  for (const pid of listPids()) {
+    for (const fd of listFds(pid)) {
+      const match = /^socket:\[(\d+)\]$/.exec(readFdLink(pid, fd) ?? '');
+      if (match && inodes.has(match[1]!)) return pid;
     }
   }
   return null;

@@ -1,31 +1,37 @@
-import { execa, type ResultPromise } from 'execa';
-import type { Readable } from 'node:stream';
+import { execa } from 'execa';
 import type { CommandSpec } from './interpreter.js';
 import type { ExitInfo } from '../types.js';
 
-export interface SpawnedProcess {
+export interface SpawnedChild {
   pid: number;
-  stdout: Readable;
-  stderr: Readable;
-  /** Resolves when the main process exits (not when its pipes close: a grandchild may hold them). */
+  /** Resolves when the main process exits (its output may still be in the pipes). */
   exited: Promise<ExitInfo>;
+}
+
+export interface SpawnOptions {
+  cwd: string;
+  env: Record<string, string>;
+  /** Our descriptors for the child's stdout and stderr (FIFO ends); the child gets copies. */
+  stdout: number;
+  stderr: number;
 }
 
 /**
  * Starts one instance: argv array (never a shell), own process group so a stop
- * reaches grandchildren, stdin closed, stdout/stderr piped to the log sink.
+ * reaches grandchildren, stdin closed, stdout/stderr on the given descriptors.
  * Rejects with the OS error (ENOENT, EACCES) when the program cannot start.
  */
-export function spawnProcess(command: CommandSpec, options: { cwd: string; env: Record<string, string> }): Promise<SpawnedProcess> {
-  const child: ResultPromise = execa(command.file, command.args, {
+export function spawnProcess(command: CommandSpec, options: SpawnOptions): Promise<SpawnedChild> {
+  const child = execa(command.file, command.args, {
     cwd: options.cwd,
     env: options.env,
     extendEnv: false,
     detached: true,
     cleanup: false,
     stdin: 'ignore',
-    stdout: 'pipe',
-    stderr: 'pipe',
+    // execa takes any descriptor number at run time; its types list only 3–9.
+    stdout: options.stdout as 3,
+    stderr: options.stderr as 3,
     buffer: false,
     reject: false,
     forceKillAfterDelay: false,
@@ -40,7 +46,7 @@ export function spawnProcess(command: CommandSpec, options: { cwd: string; env: 
     child.once('spawn', () => {
       child.off('error', reject);
       child.on('error', () => undefined);
-      resolve({ pid: child.pid!, stdout: child.stdout!, stderr: child.stderr!, exited });
+      resolve({ pid: child.pid!, exited });
     });
   });
 }

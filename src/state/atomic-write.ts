@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 
@@ -6,11 +7,13 @@ let counter = 0;
 /**
  * Writes a file so that a crash at any instant leaves either the old content
  * or the new one, never a torn mix: temp file in the same folder, fsync,
- * rename, then fsync the folder so the rename itself is durable.
+ * rename, then fsync the folder so the rename itself is durable. The temp
+ * file is created exclusively (O_EXCL, O_NOFOLLOW): a symlink planted at its
+ * name is refused, never written through.
  */
 export async function writeFileAtomic(path: string, data: string, mode = 0o600): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${counter++}.tmp`);
-  const handle = await open(temp, 'w', mode);
+  const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
   try {
     await handle.writeFile(data);
     await handle.sync();

@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { realpathSync } from 'node:fs';
 
 export interface HomePaths {
   home: string;
@@ -9,11 +10,23 @@ export interface HomePaths {
   state: string;
   dump: string;
   logs: string;
+  /** FIFOs of the children's stdout/stderr and their carry files. */
+  run: string;
 }
 
+/**
+ * $APICTL_HOME (default ~/.apictl), absolute and, when it exists, with every
+ * symlink resolved: one home reached by two paths is one home (one lock, one
+ * marker, one daemon).
+ */
 export function resolveHome(env: NodeJS.ProcessEnv = process.env): string {
   const configured = env.APICTL_HOME;
-  return configured && configured.length > 0 ? resolve(configured) : join(homedir(), '.apictl');
+  const home = configured && configured.length > 0 ? resolve(configured) : join(homedir(), '.apictl');
+  try {
+    return realpathSync(home);
+  } catch {
+    return home;
+  }
 }
 
 export function resolvePaths(home: string = resolveHome()): HomePaths {
@@ -25,6 +38,7 @@ export function resolvePaths(home: string = resolveHome()): HomePaths {
     state: join(home, 'state.json'),
     dump: join(home, 'dump.json'),
     logs: join(home, 'logs'),
+    run: join(home, 'run'),
   };
 }
 

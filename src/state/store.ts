@@ -1,10 +1,11 @@
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { RouteTable, ServiceDefinition } from '../types.js';
 import type { InstanceRecord } from '../supervisor/instance.js';
 import { ApictlError } from '../errors.js';
 import { writeFileAtomic } from './atomic-write.js';
 
-export const STATE_VERSION = 1;
+export const STATE_VERSION = 2;
 
 export interface ServiceRecord {
   definition: ServiceDefinition;
@@ -20,20 +21,21 @@ export interface StateFile {
   routes?: RouteTable[];
 }
 
-export interface DumpFile {
-  version: number;
-  savedAt: string;
-  services: ServiceDefinition[];
-  routes?: RouteTable[];
-}
-
+/** Reads a JSON file (never through a symlink); null when it does not exist. */
 export async function readJsonFile<T>(path: string, what: string): Promise<T | null> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    try {
+      text = await handle.readFile('utf8');
+    } finally {
+      await handle.close();
+    }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
+    throw new ApictlError('APICTL_CORRUPT_FILE', `cannot read ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
+      hint: 'a symlink there is refused; move it aside',
+    });
   }
   try {
     return JSON.parse(text) as T;
@@ -55,6 +57,7 @@ export function writeJsonFile(path: string, value: unknown): Promise<void> {
 export class CoalescingWriter {
   private writing: Promise<void> | null = null;
   private dirty = false;
+  private closed = false;
 
   constructor(private readonly path: string, private readonly render: () => unknown) {}
 
@@ -64,9 +67,17 @@ export class CoalescingWriter {
     return this.writing;
   }
 
+  /** Writes exactly `value` once any write under way is done (a handover's last word); nothing is scheduled after it. */
+  async write(value: unknown): Promise<void> {
+    this.closed = true;
+    this.dirty = false;
+    await this.writing?.catch(() => undefined);
+    await writeJsonFile(this.path, value);
+  }
+
   private async drain(): Promise<void> {
     try {
-      while (this.dirty) {
+      while (this.dirty && !this.closed) {
         this.dirty = false;
         await writeJsonFile(this.path, this.render());
       }

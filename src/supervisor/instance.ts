@@ -1,63 +1,85 @@
 import type { Logger } from 'pino';
-import { buildCommand, chooseInterpreter, defaultStopSignal, type CommandContext } from '../process/interpreter.js';
-import { killGroupRemains, stopGroup } from '../process/kill.js';
-import { spawnProcess, type SpawnedProcess } from '../process/spawn.js';
-import { instanceEnv } from './instance-env.js';
-import { isPortFree } from '../config/ports.js';
-import { findPortHolder } from '../process/port-holder.js';
-import type { ServiceLogSink } from '../logs/service-log-sink.js';
-import type { ExitInfo, ServiceDefinition, Status } from '../types.js';
+import { chooseInterpreter, defaultStopSignal } from '../process/interpreter.js';
+import type { ExitInfo, HealthCheck, ServiceDefinition, Status } from '../types.js';
 import { decideRestart, describeExit } from './restart-policy.js';
-import { sleep, waitForReady } from './readiness.js';
-import { watchHealth } from './health.js';
+import type { Run } from './run.js';
+
+/** Everything an instance does to the world, passed in so its races can be unit-tested with fake timers. */
+export interface InstanceEffects {
+  /** Starts a process for this instance with its output attached; rejects with the OS error. */
+  launch(index: number, port: number | null): Promise<Run>;
+  /** Stops a run: its stop signal to the group, SIGKILL after the timeout, then any process that escaped the group. */
+  stopRun(run: Run, signal: NodeJS.Signals, killTimeoutMs: number): Promise<'graceful' | 'killed'>;
+  /** After its process exited: kills what is left of its group and writes the rest of its output. */
+  endRun(run: Run): Promise<void>;
+  isPortFree(port: number): Promise<boolean>;
+  /** " by pid 123", or "" when the holder is not visible. */
+  portHolder(port: number): string;
+  waitForReady(port: number | null, health: HealthCheck | undefined, signal: AbortSignal): Promise<boolean>;
+  /** Resolves with a reason once health checks fail in a row, or null when `signal` aborts. */
+  watchHealth(port: number, health: HealthCheck, signal: AbortSignal): Promise<string | null>;
+  now(): number;
+  setTimer(callback: () => void, ms: number): NodeJS.Timeout;
+}
 
 export interface InstanceContext {
   definition: () => ServiceDefinition;
-  logs: ServiceLogSink;
-  command: CommandContext;
+  effects: InstanceEffects;
+  /** Writes a line of apictl's own into the service's err log. */
+  note: (index: number, line: string) => void;
   logger: Logger;
-  /** Environment every child starts from (the daemon's own, minus apictl internals). */
-  baseEnv: Record<string, string>;
-  readEnvFile: (path: string) => Record<string, string>;
   changed: () => void;
 }
 
-const OUTPUT_GRACE_MS = 250;
-
 export type ReadyOutcome = { ok: true } | { ok: false; reason: string };
 
-/** Recorded in state.json: what ran, and the restart counts a recovered daemon carries over. */
+/** Recorded in state.json: what a new daemon needs to adopt the process, and the counts it carries over. */
 export interface InstanceRecord {
   index: number;
-  pid: number | null;
+  port: number | null;
+  status: Status;
   restarts: number;
+  streak: number;
+  lastExit?: ExitInfo | null;
+  reason?: string | null;
+  run: { spawnId: string; pid: number; startTime: number; startedAt: number } | null;
 }
 
-/** One process of a service: spawn, readiness, exit, restart decision applied, stop. */
+/** One process slot of a service: launch (or adopt), readiness, exit, restart decision applied, stop. */
 export class Instance {
   status: Status = 'stopped';
-  pid: number | null = null;
   startedAt: number | null = null;
   restarts = 0;
   lastExit: ExitInfo | null = null;
   reason: string | null = null;
   private streak = 0;
-  private process: SpawnedProcess | null = null;
+  private run: Run | null = null;
   private runAbort: AbortController | null = null;
   private restartTimer: NodeJS.Timeout | null = null;
   private stopping: Promise<void> | null = null;
-  /** The launch under way (port check, spawn), so a stop can wait for it to give up. */
+  /** A launch under way (port check, spawn): a stop waits for it to give up. */
   private launching: Promise<void> | null = null;
-  /** Settles once onExit has recorded the running process's end. */
+  /** Settles once the current run's exit is recorded. */
   private exitHandled: Promise<void> = Promise.resolve();
-  /** Bumped by every start and stop: a launch from an older generation must not go on. */
+  /** Set while an exit is being handled (cleanup, last output): a stop waits for it, then has the last word. */
+  private exiting: Promise<void> | null = null;
+  /** Bumped by every start, stop and adoption: work begun under an older one must not go on. */
   private generation = 0;
-  private readyWaiters = new Set<(outcome: ReadyOutcome) => void>();
-  private outputDone: Promise<void> = Promise.resolve();
+  private readonly readyWaiters = new Set<(outcome: ReadyOutcome) => void>();
   /** During restart(): whoever waits for ready waits for the new process, not "was stopped". */
   private restarting = false;
+  /** The last run that ended: its strays may still hold the port while they are being stopped. */
+  private lastEnd: Promise<void> = Promise.resolve();
 
   constructor(readonly index: number, public port: number | null, private readonly context: InstanceContext) {}
+
+  get pid(): number | null {
+    return this.run?.pid ?? null;
+  }
+
+  get adopted(): boolean {
+    return this.run?.adopted ?? false;
+  }
 
   get interpreter(): string {
     const definition = this.context.definition();
@@ -65,26 +87,84 @@ export class Instance {
   }
 
   record(): InstanceRecord {
-    return { index: this.index, pid: this.pid, restarts: this.restarts };
+    const run = this.run;
+    return {
+      index: this.index,
+      port: this.port,
+      status: this.status,
+      restarts: this.restarts,
+      streak: this.streak,
+      lastExit: this.lastExit,
+      reason: this.reason,
+      run: run ? { spawnId: run.spawnId, pid: run.pid, startTime: run.startTime, startedAt: this.startedAt ?? run.startedAt } : null,
+    };
   }
 
   /** Starts the process if it is not running (or waiting to restart). */
   start(): void {
-    if (this.process || this.restartTimer || this.status === 'starting') return;
+    if (this.run || this.restartTimer || this.launching) return;
     this.generation++;
     this.streak = 0;
     this.reason = null;
     this.launchSafely();
   }
 
+  /** Takes over a process a previous daemon started: same pid, port, counts and uptime. */
+  adopt(run: Run, record: InstanceRecord): void {
+    this.generation++;
+    this.adoptCounts(record);
+    this.attachRun(run, record.run?.startedAt ?? run.startedAt);
+    if (record.status === 'online') {
+      this.setStatus('online');
+      this.watchHealthOf(this.context.definition(), this.runAbort!.signal);
+    } else {
+      this.setStatus('starting');
+      void this.watchReadiness(this.context.definition(), this.runAbort!.signal);
+    }
+  }
+
+  /**
+   * The process a previous daemon ran is gone (it ended while no daemon was
+   * its parent): its end goes through the restart policy like any exit, with
+   * the status unknown.
+   */
+  adoptEnded(record: InstanceRecord): void {
+    this.generation++;
+    this.adoptCounts(record);
+    this.lastExit = { code: null, signal: null, unknown: true };
+    const uptimeMs = record.run ? this.context.effects.now() - record.run.startedAt : 0;
+    this.applyDecision(this.lastExit, null, uptimeMs);
+  }
+
+  /** Carries counts over from a previous daemon for an instance that must start afresh. */
+  adoptCounts(record: Pick<InstanceRecord, 'restarts' | 'streak' | 'lastExit' | 'reason'>): void {
+    this.restarts = record.restarts;
+    this.streak = record.streak;
+    this.lastExit = record.lastExit ?? null;
+    this.reason = record.reason ?? null;
+  }
+
+  /**
+   * Lets go of the running process without stopping it (a handover to a new
+   * daemon): nothing this instance started goes on, and it returns the run
+   * whose output the caller detaches.
+   */
+  release(): Run | null {
+    this.generation++;
+    this.clearRestartTimer();
+    this.runAbort?.abort();
+    const run = this.run;
+    this.run = null;
+    this.settleWaiters({ ok: false, reason: 'handed over to a new daemon' });
+    return run;
+  }
+
   /** Waits until online; fails at once if the process exits (or gives up) before. */
   waitUntilReady(timeoutMs: number): Promise<ReadyOutcome> {
     if (this.status === 'online') return Promise.resolve({ ok: true });
-    if (this.status === 'errored' || this.status === 'stopped') {
-      return Promise.resolve({ ok: false, reason: this.reason ?? `is ${this.status}` });
-    }
+    if (this.status === 'errored' || this.status === 'stopped') return Promise.resolve({ ok: false, reason: this.reason ?? `is ${this.status}` });
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
+      const timer = this.context.effects.setTimer(() => {
         this.readyWaiters.delete(settle);
         resolve({ ok: false, reason: `not ready within ${Math.round(timeoutMs / 1000)}s (${this.readinessText()})` });
       }, timeoutMs);
@@ -98,31 +178,32 @@ export class Instance {
 
   async stop(): Promise<void> {
     const generation = ++this.generation;
-    if (this.restartTimer) {
-      clearTimeout(this.restartTimer);
-      this.restartTimer = null;
-    }
-    if (!this.process) {
-      // A launch in flight sees the new generation and kills what it spawned:
-      // wait for that, so nothing this instance started outlives the stop.
-      if (this.launching) await this.launching;
-      if (generation !== this.generation) return; // a later start or stop took over
-      if (this.status !== 'errored') this.setStatus('stopped');
+    this.clearRestartTimer();
+    // A launch in flight sees the new generation and kills what it spawned; an exit
+    // being handled sees it and does not restart. Wait for both, then decide.
+    if (this.launching) await this.launching;
+    if (this.exiting) await this.exiting;
+    if (generation !== this.generation) return; // a later start or stop took over
+    if (this.run) {
+      this.stopping ??= this.stopProcess(this.run);
+      await this.stopping;
       return;
     }
-    if (!this.stopping) this.stopping = this.stopProcess(this.process);
-    await this.stopping;
+    if (this.status !== 'errored') this.setStatus('stopped');
+    if (!this.restarting) this.settleWaiters({ ok: false, reason: this.reason ?? 'was stopped' });
   }
 
   /**
-   * Manual (reason null) or policy-driven restart (health, memory, watch):
-   * graceful stop, then a fresh start. A policy never revives an instance
-   * that is stopped or being stopped: that stop (or delete) has the last word.
+   * Manual restart (reason null): stop, then start afresh. A restart apictl
+   * decides itself (health, memory, watch; `reason` given) counts like a crash:
+   * it backs off and, in a loop, ends in `errored`. A policy never revives an
+   * instance that is stopped or being stopped: that stop (or delete) has the last word.
    */
   async restart(reason: string | null = null): Promise<void> {
-    if (reason !== null && (this.stopping !== null || this.status === 'stopped' || this.status === 'stopping')) return;
+    if (reason !== null && (this.stopping !== null || this.exiting !== null || this.status === 'stopped' || this.status === 'stopping' || this.status === 'errored')) return;
+    const uptimeMs = this.startedAt === null ? 0 : this.context.effects.now() - this.startedAt;
     if (reason) {
-      this.context.logs.note(this.index, `restarting: ${reason}`);
+      this.context.note(this.index, `restarting: ${reason}`);
       this.context.logger.warn({ service: this.context.definition().name, instance: this.index, reason }, 'restarting');
     }
     this.restarting = true;
@@ -135,23 +216,23 @@ export class Instance {
     }
     // A stop, delete or another restart came in meanwhile: the latest word decides.
     if (generation !== this.generation) return;
-    this.restarts++;
-    this.start();
-    this.reason = reason;
+    if (reason === null) {
+      this.restarts++;
+      this.start();
+      return;
+    }
+    this.generation++;
+    this.applyDecision({ code: null, signal: null }, reason, uptimeMs);
   }
 
-  adoptRestarts(restarts: number): void {
-    this.restarts = restarts;
-  }
-
-  private async stopProcess(running: SpawnedProcess): Promise<void> {
+  private async stopProcess(run: Run): Promise<void> {
     this.setStatus('stopping');
     this.runAbort?.abort();
     const definition = this.context.definition();
     const signal = (definition.stopSignal ?? defaultStopSignal(this.interpreter)) as NodeJS.Signals;
-    const outcome = await stopGroup(running.pid, running.exited, signal, definition.killTimeoutMs);
-    this.context.logger.info({ service: definition.name, instance: this.index, pid: running.pid, signal, outcome }, 'stopped');
-    // Stopped means recorded as stopped: a restart must not start before onExit is done.
+    const outcome = await this.context.effects.stopRun(run, signal, definition.killTimeoutMs);
+    this.context.logger.info({ service: definition.name, instance: this.index, pid: run.pid, signal, outcome }, 'stopped');
+    // Stopped means recorded as stopped: a restart must not start before the exit is handled.
     await this.exitHandled;
   }
 
@@ -159,8 +240,7 @@ export class Instance {
   private launchSafely(): void {
     const launching = this.launch(this.launching)
       .catch((error: Error) => {
-        if (this.process) return;
-        this.handleExit({ code: null, signal: null }, `cannot start: ${error.message}`);
+        if (!this.run) this.applyDecision({ code: null, signal: null }, `cannot start: ${error.message}`, 0);
       })
       .finally(() => {
         if (this.launching === launching) this.launching = null;
@@ -175,85 +255,85 @@ export class Instance {
     this.setStatus('starting');
     if (previous) await previous;
     if (!current()) return;
-    const definition = this.context.definition();
-    if (this.port !== null && !(await isPortFree(this.port))) {
+    const { effects } = this.context;
+    if (this.port !== null && !(await effects.isPortFree(this.port))) {
+      // The last run's strays may still hold it: wait for them to be stopped, then look again.
+      await this.lastEnd;
       if (!current()) return;
-      const holder = findPortHolder(this.port);
-      return this.handleExit({ code: null, signal: null }, `port ${this.port} is in use${holder ? ` by pid ${holder}` : ''}`);
+      if (!(await effects.isPortFree(this.port))) {
+        if (!current()) return;
+        return this.applyDecision({ code: null, signal: null }, `port ${this.port} is in use${effects.portHolder(this.port)}`, 0);
+      }
     }
     if (!current()) return;
-    const command = buildCommand({ ...definition, port: this.port }, this.context.command);
-    let env: Record<string, string>;
+    let run: Run;
     try {
-      const fromFile = definition.envFile ? this.context.readEnvFile(definition.envFile) : {};
-      env = instanceEnv({ base: this.context.baseEnv, fromFile, definition, port: this.port, index: this.index });
+      run = await effects.launch(this.index, this.port);
     } catch (error) {
       if (!current()) return;
-      const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-      return this.handleExit({ code: null, signal: null }, `cannot read envFile ${definition.envFile}: ${code}`);
-    }
-    let spawned: SpawnedProcess;
-    try {
-      spawned = await spawnProcess(command, { cwd: definition.cwd, env });
-    } catch (error) {
-      if (!current()) return;
-      const code = (error as NodeJS.ErrnoException).code ?? 'error';
-      return this.handleExit({ code: null, signal: null }, `cannot run ${command.file}: ${code === 'ENOENT' ? 'not found' : code}`);
+      return this.applyDecision({ code: null, signal: null }, (error as Error).message, 0);
     }
     if (!current()) {
-      await stopGroup(spawned.pid, spawned.exited, 'SIGKILL', 0);
+      await effects.stopRun(run, 'SIGKILL', 0);
+      await effects.endRun(run);
       return;
     }
-    this.process = spawned;
-    this.pid = spawned.pid;
-    this.startedAt = Date.now();
-    this.context.logger.info({ service: definition.name, instance: this.index, pid: spawned.pid, port: this.port }, 'started');
-    this.outputDone = Promise.all([
-      this.context.logs.attach(this.index, 'out', spawned.stdout),
-      this.context.logs.attach(this.index, 'err', spawned.stderr),
-    ]).then(() => undefined);
-    const abort = new AbortController();
-    this.runAbort = abort;
+    this.attachRun(run, effects.now());
+    const definition = this.context.definition();
+    this.context.logger.info({ service: definition.name, instance: this.index, pid: run.pid, port: this.port }, 'started');
+    void this.watchReadiness(definition, this.runAbort!.signal);
+  }
+
+  private attachRun(run: Run, startedAt: number): void {
+    this.run = run;
+    this.startedAt = startedAt;
+    this.runAbort = new AbortController();
+    this.exitHandled = run.exited
+      .then((exit) => this.onExit(run, exit))
+      .catch((error: Error) => this.context.logger.error({ service: this.context.definition().name, instance: this.index, err: error }, 'exit handling failed'));
     this.context.changed();
-    this.exitHandled = spawned.exited
-      .then((exit) => this.onExit(spawned, exit))
-      .catch((error: Error) => this.context.logger.error({ service: definition.name, instance: this.index, err: error }, 'exit handling failed'));
-    void this.watchReadiness(definition, abort.signal);
   }
 
   private async watchReadiness(definition: ServiceDefinition, signal: AbortSignal): Promise<void> {
-    const ready = await waitForReady(
-      { port: this.port, healthPath: definition.health?.path, healthTimeoutMs: definition.health?.timeoutMs },
-      signal,
-    );
+    const ready = await this.context.effects.waitForReady(this.port, definition.health, signal);
     if (!ready || signal.aborted) return;
     this.setStatus('online');
     this.settleWaiters({ ok: true });
-    if (definition.health && this.port !== null) {
-      void watchHealth(this.port, definition.health, signal).then((failure) => {
-        if (failure && !signal.aborted) void this.restart(failure);
-      });
-    }
+    this.watchHealthOf(definition, signal);
   }
 
-  private async onExit(spawned: SpawnedProcess, exit: ExitInfo): Promise<void> {
+  private watchHealthOf(definition: ServiceDefinition, signal: AbortSignal): void {
+    if (!definition.health || this.port === null) return;
+    void this.context.effects.watchHealth(this.port, definition.health, signal).then((failure) => {
+      if (failure && !signal.aborted) void this.restart(failure);
+    });
+  }
+
+  private onExit(run: Run, exit: ExitInfo): Promise<void> {
+    const handling = this.handleRunEnd(run, exit).finally(() => {
+      if (this.exiting === handling) this.exiting = null;
+    });
+    this.exiting = handling;
+    return handling;
+  }
+
+  private async handleRunEnd(run: Run, exit: ExitInfo): Promise<void> {
     this.runAbort?.abort();
     this.lastExit = exit;
     const requested = this.stopping !== null;
-    const uptimeMs = Date.now() - (this.startedAt ?? Date.now());
-    this.process = null;
-    this.pid = null;
+    const generation = this.generation;
+    const uptimeMs = this.context.effects.now() - (this.startedAt ?? this.context.effects.now());
+    this.run = null;
     this.startedAt = null;
     if (!requested) {
       // Not online from the moment it died: no "online" row without a pid, no traffic from the balancer.
       this.reason = describeExit(exit);
       this.setStatus('waiting');
     }
-    // The main process is gone; whatever it left in its group would hold the port.
-    await killGroupRemains(spawned.pid);
-    // Its last words may still be in the pipe: failure messages quote them. A
-    // grandchild that escaped the group may hold the pipe open, hence the bound.
-    await Promise.race([this.outputDone, sleep(OUTPUT_GRACE_MS, new AbortController().signal)]);
+    // Its last words are in the pipe (failure messages quote them); its group's rest would hold the port.
+    const ended = this.context.effects.endRun(run);
+    this.lastEnd = ended.catch(() => undefined);
+    await ended;
     if (requested) {
       this.stopping = null;
       this.reason = null;
@@ -261,10 +341,12 @@ export class Instance {
       if (!this.restarting) this.settleWaiters({ ok: false, reason: 'was stopped' });
       return;
     }
-    this.handleExit(exit, null, uptimeMs);
+    // A stop, delete or start came in while the exit was handled: it decides, not the restart policy.
+    if (generation !== this.generation) return;
+    this.applyDecision(exit, null, uptimeMs);
   }
 
-  private handleExit(exit: ExitInfo, failure: string | null, uptimeMs = 0): void {
+  private applyDecision(exit: ExitInfo, failure: string | null, uptimeMs: number): void {
     const definition = this.context.definition();
     const what = failure ?? describeExit(exit);
     const decision = decideRestart(
@@ -280,21 +362,28 @@ export class Instance {
       this.streak = decision.streak;
       this.reason = what;
       this.context.logger.warn({ ...log, delayMs: decision.delayMs }, `${what}; restarting`);
-      this.context.logs.note(this.index, `${what}; restarting${decision.delayMs > 0 ? ` in ${decision.delayMs}ms` : ''}`);
+      this.context.note(this.index, `${what}; restarting${decision.delayMs > 0 ? ` in ${decision.delayMs}ms` : ''}`);
+      const generation = this.generation;
       const relaunch = () => {
         this.restartTimer = null;
+        if (generation !== this.generation) return;
         this.restarts++;
         this.launchSafely();
       };
       if (decision.delayMs === 0) return relaunch();
       this.setStatus('waiting');
-      this.restartTimer = setTimeout(relaunch, decision.delayMs);
+      this.restartTimer = this.context.effects.setTimer(relaunch, decision.delayMs);
       return;
     }
     this.reason = decision.reason;
     this.context.logger.error({ ...log, reason: this.reason }, decision.kind === 'give-up' ? 'errored' : 'exited');
-    this.context.logs.note(this.index, `${this.reason}; ${decision.kind === 'give-up' ? 'giving up' : 'not restarting'}`);
+    this.context.note(this.index, `${this.reason}; ${decision.kind === 'give-up' ? 'giving up' : 'not restarting'}`);
     this.setStatus(decision.kind === 'give-up' ? 'errored' : 'stopped');
+  }
+
+  private clearRestartTimer(): void {
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = null;
   }
 
   private readinessText(): string {

@@ -18,6 +18,7 @@ export type RestartDecision =
   | { kind: 'give-up'; streak: number; reason: string };
 
 export function describeExit(exit: ExitInfo): string {
+  if (exit.unknown) return 'ended while no daemon was its parent (exit status unknown)';
   if (exit.signal) return `killed by ${exit.signal}`;
   return `exited with code ${exit.code ?? 'unknown'}`;
 }

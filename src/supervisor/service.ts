@@ -2,10 +2,14 @@ import type { Logger } from 'pino';
 import { Cron } from 'croner';
 import { Balancer } from '../balancer/balancer.js';
 import { allocateEphemeralPort } from '../config/ports.js';
+import { ApictlError } from '../errors.js';
 import type { ServiceLogSink } from '../logs/service-log-sink.js';
+import type { ExitWatcher } from '../process/exit-watch.js';
 import type { CommandContext } from '../process/interpreter.js';
 import type { ServiceDefinition, Status } from '../types.js';
-import { Instance, type InstanceContext, type InstanceRecord, type ReadyOutcome } from './instance.js';
+import { Instance, type InstanceRecord, type ReadyOutcome } from './instance.js';
+import { createInstanceEffects } from './instance-effects.js';
+import { Launcher } from './launcher.js';
 import { watchPaths } from './watch.js';
 
 export interface ServiceContext {
@@ -15,6 +19,9 @@ export interface ServiceContext {
   baseEnv: Record<string, string>;
   balancerHost: string;
   readEnvFile: (path: string) => Record<string, string>;
+  runDir: string;
+  exits: ExitWatcher;
+  fifosChanged: () => void;
   changed: () => void;
 }
 
@@ -38,26 +45,31 @@ export class Service {
   private balancer: Balancer | null = null;
   private watcher: { close(): Promise<void> } | null = null;
   private schedule: Cron | null = null;
-  private readonly instanceContext: InstanceContext;
+  private readonly launcher: Launcher;
   /** Lifecycle operations run one after another: a delete during a restart must not be undone by it. */
   private queue: Promise<unknown> = Promise.resolve();
-  /** Deleted: nothing may start it again. */
+  /** Deleted (or handed over): nothing may start it again. */
   private retired = false;
 
   constructor(public definition: ServiceDefinition, private readonly context: ServiceContext) {
-    this.instanceContext = {
+    this.launcher = new Launcher({
       definition: () => this.definition,
-      logs: context.logs,
+      sink: context.logs,
+      runDir: context.runDir,
       command: context.command,
-      logger: context.logger,
       baseEnv: context.baseEnv,
       readEnvFile: context.readEnvFile,
-      changed: () => this.onInstanceChange(),
-    };
+      exits: context.exits,
+      fifosChanged: context.fifosChanged,
+    });
   }
 
   get name(): string {
     return this.definition.name;
+  }
+
+  get logs(): ServiceLogSink {
+    return this.context.logs;
   }
 
   get status(): Status {
@@ -69,11 +81,56 @@ export class Service {
     return this.definition.port !== null && (this.definition.instances > 1 || this.definition.maxInflight !== undefined);
   }
 
-  /** Starts every instance that is not running; `restarts` carries counts over from a previous daemon. */
-  start(restarts: number[] = []): Promise<void> {
+  /** Starts every instance that is not running; `counts` carries restart counts over from a previous daemon. */
+  start(counts: InstanceRecord[] = []): Promise<void> {
     return this.exclusively(async () => {
-      if (!this.retired) await this.startNow(restarts);
+      if (!this.retired) await this.startNow(counts);
     });
+  }
+
+  /**
+   * Takes over what a previous daemon ran: each recorded process still alive
+   * is adopted (same pid, port, counts, uptime); the others start afresh.
+   * Returns how many were adopted.
+   */
+  adopt(records: InstanceRecord[]): Promise<number> {
+    return this.exclusively(async () => {
+      // The port first: balanced instances serve through it the moment they are back in the pool.
+      await this.openBalancer();
+      let adopted = 0;
+      for (let index = 0; index < this.definition.instances; index++) {
+        const record = records.find((item) => item.index === index);
+        const port = this.balanced ? (record?.port ?? (await allocateEphemeralPort())) : this.definition.port;
+        const instance = this.createInstance(index, port);
+        // In the list before it comes back online, so the balancer takes it into the pool at once.
+        this.instances.push(instance);
+        const run = record?.run ? this.launcher.adopt(index, record.run) : null;
+        if (run && record) {
+          instance.adopt(run, record);
+          adopted++;
+        } else if (record?.run) {
+          await this.launcher.salvage(index, record.run.spawnId);
+          instance.adoptEnded(record);
+        } else {
+          if (record) instance.adoptCounts(record);
+          instance.start();
+        }
+      }
+      this.startWatching();
+      this.startSchedule();
+      return adopted;
+    });
+  }
+
+  /** A service its user had stopped, known again after a daemon restart: stopped, with its counts. */
+  restoreStopped(records: InstanceRecord[]): void {
+    if (this.instances.length > 0) return;
+    for (let index = 0; index < this.definition.instances; index++) {
+      const record = records.find((item) => item.index === index);
+      const instance = this.createInstance(index, record?.port ?? (this.balanced ? null : this.definition.port));
+      if (record) instance.adoptCounts(record);
+      this.instances.push(instance);
+    }
   }
 
   async waitUntilReady(timeoutMs: number): Promise<ReadyOutcome[]> {
@@ -89,6 +146,23 @@ export class Service {
     return this.exclusively(async () => {
       this.retired = true;
       await this.stopNow();
+    });
+  }
+
+  /**
+   * A handover to a new daemon (`apictl update`): the processes keep running,
+   * their pipes and carries stay for the next daemon, the port is let go.
+   */
+  handOver(): Promise<void> {
+    return this.exclusively(async () => {
+      this.retired = true;
+      await this.closeTriggers();
+      for (const instance of this.instances) {
+        const run = instance.release();
+        if (run) this.launcher.detach(run);
+      }
+      await this.balancer?.close();
+      this.balancer = null;
     });
   }
 
@@ -115,32 +189,68 @@ export class Service {
     });
   }
 
-  private async startNow(restarts: number[]): Promise<void> {
+  records(): InstanceRecord[] {
+    return this.instances.map((instance) => instance.record());
+  }
+
+  private createInstance(index: number, port: number | null): Instance {
+    return new Instance(index, port, {
+      definition: () => this.definition,
+      effects: createInstanceEffects(this.launcher),
+      note: (at, line) => this.context.logs.note(at, line),
+      logger: this.context.logger,
+      changed: () => this.onInstanceChange(),
+    });
+  }
+
+  private async startNow(counts: InstanceRecord[]): Promise<void> {
     if (this.instances.length === 0) {
       for (let index = 0; index < this.definition.instances; index++) {
-        const instance = new Instance(index, await this.instancePort(), this.instanceContext);
-        instance.adoptRestarts(restarts[index] ?? 0);
+        const instance = this.createInstance(index, await this.instancePort());
+        const record = counts.find((item) => item.index === index);
+        if (record) instance.adoptCounts(record);
         this.instances.push(instance);
       }
     }
-    if (this.balanced && !this.balancer) {
-      const { port, maxInflight, sticky } = this.definition;
-      this.balancer = new Balancer({ port: port!, host: this.context.balancerHost, maxInflight, sticky });
-      await this.balancer.listen();
+    await this.openBalancer();
+    for (const instance of this.instances) {
+      // A slot restored stopped has no private port yet.
+      if (this.balanced && instance.port === null) instance.port = await allocateEphemeralPort();
+      instance.start();
     }
-    for (const instance of this.instances) instance.start();
     this.startWatching();
     this.startSchedule();
   }
 
+  /** Listens on the service port for a balanced service; set only once listening, so a failure leaves nothing behind. */
+  private async openBalancer(): Promise<void> {
+    if (!this.balanced || this.balancer) return;
+    const { port, maxInflight, sticky } = this.definition;
+    const balancer = new Balancer({ port: port!, host: this.context.balancerHost, maxInflight, sticky });
+    try {
+      await balancer.listen();
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new ApictlError(code === 'EADDRINUSE' ? 'APICTL_PORT_IN_USE' : 'APICTL_LISTEN', `${this.name}: cannot listen on port ${port}: ${code === 'EADDRINUSE' ? 'already in use' : (code ?? (error as Error).message)}`, {
+        hint: 'stop whatever holds the port, then `apictl restart ' + this.name + '`',
+      });
+    }
+    this.balancer = balancer;
+    this.onInstanceChange();
+  }
+
   private async stopNow(): Promise<void> {
+    await this.closeTriggers();
+    await Promise.all(this.instances.map((instance) => instance.stop()));
+    await this.balancer?.close();
+    this.balancer = null;
+  }
+
+  private async closeTriggers(): Promise<void> {
     await this.watcher?.close();
     this.watcher = null;
     this.schedule?.stop();
     this.schedule = null;
-    await Promise.all(this.instances.map((instance) => instance.stop()));
-    await this.balancer?.close();
-    this.balancer = null;
   }
 
   private async restartNow(): Promise<void> {
@@ -151,8 +261,8 @@ export class Service {
 
   private async replaceOneByOne(balancer: Balancer, timeoutMs: number): Promise<ReadyOutcome> {
     for (const old of [...this.instances]) {
-      const fresh = new Instance(old.index, await this.instancePort(), this.instanceContext);
-      fresh.adoptRestarts(old.restarts + 1);
+      const fresh = this.createInstance(old.index, await this.instancePort());
+      fresh.adoptCounts({ restarts: old.restarts + 1, streak: 0 });
       // Listed beside the old one while it warms up, so it joins the pool the moment it is ready.
       this.instances = [...this.instances, fresh];
       fresh.start();
@@ -194,10 +304,6 @@ export class Service {
       // Through reload: with a balancer the scheduled restart drops no request.
       void this.reload(DEFAULT_SCHEDULED_READY_MS);
     });
-  }
-
-  records(): InstanceRecord[] {
-    return this.instances.map((instance) => instance.record());
   }
 
   private async instancePort(): Promise<number | null> {

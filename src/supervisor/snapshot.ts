@@ -20,8 +20,10 @@ export function snapshotService(service: Service, sampleOf: (pid: number | null)
       uptime: instance.startedAt === null ? 0 : now - instance.startedAt,
       lastExit: instance.lastExit,
       reason: instance.reason,
+      adopted: instance.adopted,
     };
   });
+  const stall = service.logs.stall();
   return {
     name: definition.name,
     status: service.status,
@@ -30,6 +32,7 @@ export function snapshotService(service: Service, sampleOf: (pid: number | null)
     interpreter: chooseInterpreter(definition.script, definition.interpreter),
     restarts: instances.reduce((sum, instance) => sum + instance.restarts, 0),
     reason: instances.find((instance) => instance.reason)?.reason ?? null,
+    logs: { stalled: stall ? { reason: stall.reason, sinceMs: stall.since } : null },
     instances,
     definition,
   };

@@ -5,18 +5,20 @@ import { ApictlError } from '../errors.js';
 import { parseDotenv } from '../config/dotenv.js';
 import type { ServiceDraft } from '../config/validate.js';
 import type { LogLine } from '../logs/log-line.js';
+import { LogRegistry } from '../logs/log-registry.js';
 import { MetricsSampler } from '../metrics/sampler.js';
+import { ExitWatcher } from '../process/exit-watch.js';
 import type { CommandContext } from '../process/interpreter.js';
 import type { HomePaths } from '../state/paths.js';
-import { LogRegistry } from '../logs/log-registry.js';
 import { CoalescingWriter, STATE_VERSION, type ServiceRecord, type StateFile } from '../state/store.js';
 import type { RouteTable, ServiceDefinition, ServiceSnapshot } from '../types.js';
-import { Service } from './service.js';
-import { planStart } from './start-plan.js';
-import { allocatePorts } from './port-allocation.js';
-import { snapshotService } from './snapshot.js';
-import { RouteRegistry } from './route-registry.js';
+import type { InstanceRecord } from './instance.js';
 import { checkMemory } from './memory-guard.js';
+import { allocatePorts } from './port-allocation.js';
+import { RouteRegistry } from './route-registry.js';
+import { Service } from './service.js';
+import { snapshotService } from './snapshot.js';
+import { planStart } from './start-plan.js';
 
 export interface SupervisorOptions {
   paths: HomePaths;
@@ -25,6 +27,8 @@ export interface SupervisorOptions {
   baseEnv: Record<string, string>;
   portBase?: number;
   balancerHost?: string;
+  /** A FIFO was made or removed (the keeper holds them open while no daemon runs). */
+  fifosChanged?: () => void;
 }
 
 export interface StartResult {
@@ -36,20 +40,31 @@ export interface StartResult {
   snapshot?: ServiceSnapshot;
 }
 
+const SAMPLE_WAIT_MS = 1_000;
+
 /** The registry of services: every operation the daemon exposes lands here. */
 export class Supervisor {
   readonly events = new EventEmitter();
   private readonly services = new Map<string, Service>();
   private readonly desired = new Map<string, 'running' | 'stopped'>();
+  /** Names being deleted: a start of the same name waits for the delete to finish. */
+  private readonly retiring = new Map<string, Promise<void>>();
   private readonly logs: LogRegistry;
   private readonly routes: RouteRegistry;
   private readonly stateWriter: CoalescingWriter;
+  private readonly exits = new ExitWatcher();
   readonly metrics: MetricsSampler;
   private registration: Promise<unknown> = Promise.resolve();
+  /** Set by shutdown and handover: no new work is taken. */
+  private closing: string | null = null;
 
   constructor(private readonly options: SupervisorOptions) {
     this.events.setMaxListeners(0);
-    this.logs = new LogRegistry(options.paths, this.events);
+    this.logs = new LogRegistry(options.paths, this.events, (service, stall) => {
+      if (stall) options.logger.warn({ service, reason: stall.reason }, 'logs stalled: output is held until the disk takes it again');
+      else options.logger.info({ service }, 'logs resumed');
+      this.events.emit('change');
+    });
     this.routes = new RouteRegistry(
       options.balancerHost ?? '127.0.0.1',
       (name) => {
@@ -86,14 +101,17 @@ export class Supervisor {
   }
 
   /** Registers (once) and starts services; waits for ready unless `timeoutMs` is null. */
-  async start(drafts: ServiceDraft[], timeoutMs: number | null, restarts?: Map<string, number[]>): Promise<StartResult[]> {
+  async start(drafts: ServiceDraft[], timeoutMs: number | null, counts?: Map<string, InstanceRecord[]>): Promise<StartResult[]> {
+    this.assertOpen();
+    // A delete of the same name that came first finishes first.
+    await Promise.all(drafts.map((draft) => this.retiring.get(draft.name)));
     const steps = await this.exclusively(() => this.register(drafts));
     const results = await Promise.all(
       steps.map(async ({ service, existed }): Promise<StartResult> => {
         const wasRunning = existed && !['stopped', 'errored'].includes(service.status);
-        if (wasRunning) return { name: service.name, action: 'already-running', ok: true, snapshot: this.snapshot(service) };
+        if (wasRunning) return { name: service.name, action: 'already-running', ok: true, snapshot: await this.snapshot(service) };
         this.desired.set(service.name, 'running');
-        await service.start(restarts?.get(service.name));
+        await service.start(counts?.get(service.name));
         return this.awaitReady(service, existed ? 'restarted' : 'started', timeoutMs);
       }),
     );
@@ -101,18 +119,35 @@ export class Supervisor {
     return results;
   }
 
+  /** Takes over a service a previous daemon ran: adopts its live processes, starts the rest. */
+  async adopt(record: ServiceRecord): Promise<{ adopted: number; total: number }> {
+    const service = this.createService(record.definition);
+    this.services.set(record.definition.name, service);
+    this.desired.set(record.definition.name, record.desired);
+    if (record.desired !== 'running') {
+      // Stopped by its user: it stays stopped, with its counts.
+      service.restoreStopped(record.instances);
+      return { adopted: 0, total: 0 };
+    }
+    const adopted = await service.adopt(record.instances);
+    void this.persist();
+    return { adopted, total: record.definition.instances };
+  }
+
   async stop(target: string): Promise<StartResult[]> {
+    this.assertOpen();
     return Promise.all(
       this.resolveTarget(target).map(async (service) => {
         this.desired.set(service.name, 'stopped');
         void this.persist();
         await service.stop();
-        return { name: service.name, action: 'stopped' as const, ok: true, snapshot: this.snapshot(service) };
+        return { name: service.name, action: 'stopped' as const, ok: true, snapshot: await this.snapshot(service) };
       }),
     );
   }
 
   async restart(target: string, timeoutMs: number | null): Promise<StartResult[]> {
+    this.assertOpen();
     return Promise.all(
       this.resolveTarget(target).map(async (service) => {
         this.desired.set(service.name, 'running');
@@ -123,6 +158,7 @@ export class Supervisor {
   }
 
   async reload(target: string, timeoutMs: number): Promise<StartResult[]> {
+    this.assertOpen();
     const results: StartResult[] = [];
     for (const service of this.resolveTarget(target)) {
       this.desired.set(service.name, 'running');
@@ -133,45 +169,38 @@ export class Supervisor {
         ok: outcome.ok,
         reason: outcome.ok ? undefined : outcome.reason,
         lastLines: outcome.ok ? undefined : this.logs.lastLines(service.name),
-        snapshot: this.snapshot(service),
+        snapshot: await this.snapshot(service),
       });
     }
     return results;
   }
 
-  async delete(target: string): Promise<StartResult[]> {
-    return Promise.all(
-      this.resolveTarget(target).map(async (service) => {
-        await service.retire();
-        this.services.delete(service.name);
-        this.desired.delete(service.name);
-        await this.logs.close(service.name);
-        await this.routes.dropOrphans((name) => this.services.has(name));
-        void this.persist();
-        this.events.emit('change');
-        return { name: service.name, action: 'deleted' as const, ok: true };
-      }),
-    );
+  delete(target: string): Promise<StartResult[]> {
+    this.assertOpen();
+    // Gone from the registry at once, in the order commands arrived: a start of the same name waits for this.
+    return Promise.all(this.resolveTarget(target).map((service) => this.retire(service)));
   }
 
-  list(): ServiceSnapshot[] {
-    return [...this.services.values()].map((service) => this.snapshot(service));
+  async list(): Promise<ServiceSnapshot[]> {
+    await this.sampleFresh();
+    return Promise.all([...this.services.values()].map((service) => this.snapshot(service)));
   }
 
-  show(name: string): { snapshot: ServiceSnapshot; recent: LogLine[]; history: Record<number, unknown[]> } {
+  async show(name: string): Promise<{ snapshot: ServiceSnapshot; recent: LogLine[]; history: Record<number, unknown[]> }> {
     const service = this.resolveTarget(name)[0]!;
+    await this.sampleFresh();
     const history: Record<number, unknown[]> = {};
     for (const instance of service.instances) history[instance.index] = this.metrics.historyOf(instance.pid);
-    return { snapshot: this.snapshot(service), recent: this.logs.recent([service.name], 15), history };
+    return { snapshot: await this.snapshot(service), recent: this.logs.recent([service.name], 15), history };
   }
 
   recentLogs(name: string | undefined, limit: number): LogLine[] {
     return this.logs.recent(name ? this.resolveTarget(name).map((service) => service.name) : this.names(), limit);
   }
 
-  async flush(target: string | undefined): Promise<string[]> {
+  flush(target: string | undefined): string[] {
     const names = target && target !== 'all' ? this.resolveTarget(target).map((service) => service.name) : this.names();
-    await this.logs.flush(names);
+    this.logs.flush(names);
     return names;
   }
 
@@ -199,35 +228,74 @@ export class Supervisor {
     }));
   }
 
-  /** Registers a recovered service as stopped (its user had stopped it). */
-  adoptStopped(definition: ServiceDefinition): void {
-    if (this.services.has(definition.name)) return;
-    this.services.set(definition.name, this.createService(definition));
-    this.desired.set(definition.name, 'stopped');
-  }
-
   /**
    * Deliberate stop (`kill`, SIGTERM): every service stops and the live list is
    * emptied, so the next daemon starts clean and `resurrect` restores what
    * `save` wrote. Only a daemon that *died* leaves a list to recover.
    */
   async shutdown(): Promise<void> {
-    this.metrics.stop();
+    await this.close('the daemon is stopping');
     await this.routes.closeAll();
     await Promise.all([...this.services.values()].map((service) => service.stop()));
+    await Promise.all(this.retiring.values());
     this.services.clear();
+    this.exits.stop();
     await this.persist();
-    await this.logs.closeAll();
+    this.logs.closeAll();
+  }
+
+  /**
+   * A handover to a new daemon (`apictl update`): the live list is written with
+   * every process still running, then let go of; the processes keep running.
+   */
+  async handOver(): Promise<void> {
+    await this.close('the daemon is being replaced');
+    await Promise.all(this.retiring.values());
+    const state = this.renderState();
+    await Promise.all([...this.services.values()].map((service) => service.handOver()));
+    await this.routes.closeAll();
+    await this.stateWriter.write(state);
+    this.exits.stop();
+    this.logs.closeAll();
   }
 
   persist(): Promise<void> {
     return this.stateWriter.schedule().catch((error: Error) => this.logger.error({ err: error }, 'cannot write state.json'));
   }
 
+  /** Refuses new work from now on, then waits for registrations already under way. */
+  private async close(why: string): Promise<void> {
+    this.closing ??= why;
+    this.metrics.stop();
+    await this.registration;
+  }
+
+  private assertOpen(): void {
+    if (this.closing) throw new ApictlError('APICTL_DAEMON_STOPPING', `${this.closing}; nothing new is started`, { hint: 'run the command again in a moment' });
+  }
+
+  private retire(service: Service): Promise<StartResult> {
+    this.services.delete(service.name);
+    this.desired.delete(service.name);
+    const retired = (async () => {
+      await service.retire();
+      this.logs.close(service.logs);
+      await this.routes.dropOrphans((name) => this.services.has(name));
+      void this.persist();
+      this.events.emit('change');
+    })().finally(() => {
+      if (this.retiring.get(service.name) === retired) this.retiring.delete(service.name);
+    });
+    this.retiring.set(service.name, retired);
+    return retired.then(() => ({ name: service.name, action: 'deleted' as const, ok: true }));
+  }
+
   private async register(drafts: ServiceDraft[]): Promise<Array<{ service: Service; existed: boolean }>> {
     const registered = new Map([...this.services].map(([name, service]) => [name, service.definition]));
     const plan = planStart(drafts, registered);
     const ports = await allocatePorts(plan.steps, registered.values(), plan.issues, this.options.portBase);
+    // A shutdown that began meanwhile wins: nothing is registered it would not stop.
+    this.assertOpen();
     const steps = plan.steps.map((step) => {
       if (step.kind === 'existing') return { service: this.services.get(step.name)!, existed: true };
       const definition: ServiceDefinition = { ...step.draft, port: ports.get(step.draft.name) ?? null };
@@ -241,14 +309,16 @@ export class Supervisor {
   }
 
   private createService(definition: ServiceDefinition): Service {
-    const sink = this.logs.create(definition);
     return new Service(definition, {
-      logs: sink,
+      logs: this.logs.create(definition),
       command: this.options.command,
       logger: this.logger,
       baseEnv: this.options.baseEnv,
       balancerHost: this.options.balancerHost ?? '127.0.0.1',
       readEnvFile: (path) => parseDotenv(readFileSync(path, 'utf8')).values,
+      runDir: this.options.paths.run,
+      exits: this.exits,
+      fifosChanged: this.options.fifosChanged ?? (() => undefined),
       changed: () => {
         void this.persist();
         this.events.emit('change');
@@ -257,22 +327,22 @@ export class Supervisor {
   }
 
   private async awaitReady(service: Service, action: StartResult['action'], timeoutMs: number | null): Promise<StartResult> {
-    if (timeoutMs === null) return { name: service.name, action, ok: true, snapshot: this.snapshot(service) };
+    if (timeoutMs === null) return { name: service.name, action, ok: true, snapshot: await this.snapshot(service) };
     const outcomes = await service.waitUntilReady(timeoutMs);
     const failed = outcomes.find((outcome) => !outcome.ok);
-    if (!failed || failed.ok) return { name: service.name, action, ok: true, snapshot: this.snapshot(service) };
-    return {
-      name: service.name,
-      action,
-      ok: false,
-      reason: failed.reason,
-      lastLines: this.logs.lastLines(service.name),
-      snapshot: this.snapshot(service),
-    };
+    if (!failed || failed.ok) return { name: service.name, action, ok: true, snapshot: await this.snapshot(service) };
+    return { name: service.name, action, ok: false, reason: failed.reason, lastLines: this.logs.lastLines(service.name), snapshot: await this.snapshot(service) };
   }
 
-  private snapshot(service: Service): ServiceSnapshot {
+  private async snapshot(service: Service): Promise<ServiceSnapshot> {
     return snapshotService(service, (pid) => this.metrics.sampleOf(pid));
+  }
+
+  /** Live figures for every running instance before answering (bounded: a slow /proc never holds `list`). */
+  private async sampleFresh(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.metrics.ensureSampled(), new Promise((resolve) => (timer = setTimeout(resolve, SAMPLE_WAIT_MS)))]);
+    clearTimeout(timer);
   }
 
   private resolveTarget(target: string): Service[] {

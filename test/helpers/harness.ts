@@ -6,6 +6,7 @@ import { request } from 'node:http';
 import type { ServiceSnapshot } from '../../src/types.js';
 import { isAlive, waitFor } from './wait.js';
 import { findMarkedProcesses } from '../../src/process/supervised-marker.js';
+import { listPids, readEnviron, readProcStat } from '../../src/process/proc.js';
 
 export const REPO = resolve(import.meta.dirname, '../..');
 export const BIN = join(REPO, 'bin/apictl');
@@ -92,6 +93,9 @@ export class Harness {
   async cleanup(): Promise<void> {
     const daemon = this.daemonPid();
     if (daemon) await this.run(['kill'], { timeoutMs: 60_000 });
+    // The keeper leaves with its daemon after `kill`: one that stays would start daemons after the test.
+    const keepers = await waitFor('the keeper to exit', () => findKeepers(this.home), (found) => found.length === 0, 10_000).catch(() => findKeepers(this.home));
+    for (const pid of keepers) process.kill(pid, 'SIGKILL');
     const survivors = await waitFor(
       'every child and the daemon to exit',
       () => [...this.seenPids, ...(daemon ? [daemon] : [])].filter(isAlive),
@@ -120,7 +124,21 @@ export class Harness {
     }
     rmSync(this.work, { recursive: true, force: true });
     if (survivors.length > 0) throw new Error(`processes survived cleanup: ${survivors.join(', ')}`);
+    if (keepers.length > 0) throw new Error(`keepers survived cleanup: ${keepers.join(', ')}`);
     if (leaked.length > 0) throw new Error(`processes the daemon no longer knew survived: ${leaked.join(', ')}`);
+  }
+}
+
+/** Keeper processes (bin/apictl-keeper) of a home: they carry APICTL_KEEPER_HOME. */
+export function findKeepers(home: string): number[] {
+  return listPids().filter((pid) => pid !== process.pid && (readEnviron(pid) ?? '').includes(`\0APICTL_KEEPER_HOME=${home}\0`) && isAlive(pid) && readProcStat(pid)?.state !== 'Z' && /apictl-keeper/.test(readCmdline(pid)));
+}
+
+function readCmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'latin1');
+  } catch {
+    return '';
   }
 }
 

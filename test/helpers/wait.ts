@@ -43,3 +43,25 @@ export function isAlive(pid: number): boolean {
     return false;
   }
 }
+
+/**
+ * Checks `probe` for `forMs` and fails as soon as `bad` holds: for asserting
+ * that something does NOT happen (a relaunch after a delete), which no
+ * single check can show. The window is the test's stated bound, not a sleep.
+ */
+export async function expectNever<T>(what: string, probe: () => T | Promise<T>, bad: (value: T) => boolean, forMs: number): Promise<void> {
+  const until = Date.now() + forMs;
+  while (Date.now() < until) {
+    const value = await probe();
+    if (bad(value)) throw new Error(`${what}: saw ${JSON.stringify(value)?.slice(0, 500)}`);
+    await delay(25);
+  }
+}
+
+/**
+ * A deliberate offset (a race probe: land a kill a few ms into a command),
+ * never a wait for something to happen — use waitFor for that.
+ */
+export function offset(ms: number): Promise<void> {
+  return delay(ms).then(() => undefined);
+}

@@ -1,10 +1,13 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { Instance } from '../../src/supervisor/instance.js';
+import { createInstanceEffects } from '../../src/supervisor/instance-effects.js';
+import { Launcher } from '../../src/supervisor/launcher.js';
 import { ServiceLogSink } from '../../src/logs/service-log-sink.js';
+import { ExitWatcher } from '../../src/process/exit-watch.js';
 import { SUPERVISOR_MARKER, findMarkedProcesses } from '../../src/process/supervised-marker.js';
 import { tsxLoaderUrl } from '../../src/process/tsx-loader.js';
 import type { ServiceDefinition } from '../../src/types.js';
@@ -13,14 +16,18 @@ import { FIXTURES, httpGet } from '../helpers/harness.js';
 // Instance lifecycles called over each other, as the memory guard, watch,
 // health checks and CLI commands do, with real children on real ports.
 const work = mkdtempSync(join(tmpdir(), 'apictl-races-'));
+const runDir = join(work, 'run');
+mkdirSync(runDir);
 let nextPort = 22400;
 const created: Instance[] = [];
+const exits = new ExitWatcher();
 
 afterEach(async () => {
   await Promise.all(created.splice(0).map((instance) => instance.stop()));
   expect(findMarkedProcesses(work)).toEqual([]);
 });
 afterAll(() => {
+  exits.stop();
   for (const { pid } of findMarkedProcesses(work)) process.kill(pid, 'SIGKILL');
   rmSync(work, { recursive: true, force: true });
 });
@@ -40,14 +47,24 @@ function echoInstance(): Instance {
     restartDelayMs: 100,
     killTimeoutMs: 5_000,
   };
-  const logs = new ServiceLogSink('race', { out: join(work, `${definition.port}.out.log`), err: join(work, `${definition.port}.err.log`) }, { maxBytes: 1 << 20, keep: 1 }, () => undefined, () => false, false);
-  const instance = new Instance(0, definition.port, {
+  const sink = new ServiceLogSink('race', { out: join(work, `${definition.port}.out.log`), err: join(work, `${definition.port}.err.log`) }, { maxBytes: 1 << 20, keep: 1 }, {
+    multiInstance: false, stamp: true, maxLineBytes: 1 << 20, emit: () => undefined, hasListeners: () => false, onStall: () => undefined,
+  });
+  const launcher = new Launcher({
     definition: () => definition,
-    logs,
+    sink,
+    runDir,
     command: { nodePath: process.execPath, tsxLoaderUrl: tsxLoaderUrl() },
-    logger: pino({ level: 'silent' }),
     baseEnv: { PATH: process.env.PATH ?? '', [SUPERVISOR_MARKER]: work },
     readEnvFile: () => ({}),
+    exits,
+    fifosChanged: () => undefined,
+  });
+  const instance = new Instance(0, definition.port, {
+    definition: () => definition,
+    effects: createInstanceEffects(launcher),
+    note: (index, line) => sink.note(index, line),
+    logger: pino({ level: 'silent' }),
     changed: () => undefined,
   });
   created.push(instance);

@@ -45,15 +45,18 @@ describe('log capture', () => {
     await harness.ok(['delete', 'flood']);
   });
 
-  it('joins a line split across writes, keeps a 1 MB line whole, and writes a final unterminated line', async () => {
+  it('joins a line split across writes, cuts a line over logMaxLine into marked pieces, and writes a final unterminated line', async () => {
     await harness.ok(['start', join(FIXTURES, 'log-shapes.js'), '--name', 'split', '--no-port', '--', 'split']);
     await harness.ok(['start', join(FIXTURES, 'log-shapes.js'), '--name', 'huge', '--no-port', '--', 'huge']);
     await harness.run(['start', join(FIXTURES, 'log-shapes.js'), '--name', 'bye', '--no-port', '--restart', 'never', '--', 'unterminated']);
     const split = await waitFor('the split line', () => readLog('split'), (text) => text.includes('next line'));
     expect(split.split('\n').filter(Boolean).map((line) => line.replace(STAMP, ''))).toEqual(['first half second half', 'next line']);
     const huge = await waitFor('the huge line', () => readLog('huge'), (text) => text.includes('after big'));
-    const bigLine = huge.split('\n').find((line) => line.includes('big:'))!;
-    expect(bigLine.replace(STAMP, '')).toBe('big:' + 'y'.repeat(1024 * 1024) + ':end');
+    // 1 MiB + 8 bytes: over logMaxLine (1 MiB), so a 1 MiB piece and a stamped, marked continuation.
+    const lines = huge.split('\n');
+    const at = lines.findIndex((line) => line.includes('big:'));
+    expect(lines[at]!.replace(STAMP, '')).toBe('big:' + 'y'.repeat(1024 * 1024 - 4));
+    expect(lines[at + 1]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\+ yyyy:end$/);
     const bye = await waitFor('the last words', () => readLog('bye'), (text) => text.includes('goodbye'));
     expect(bye.replace(STAMP, '')).toBe('goodbye without newline\n');
   });

@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseDotenv } from '../../src/config/dotenv.js';
 import { nextCandidatePort } from '../../src/config/ports.js';
 import { parseDurationMs, parseSizeBytes } from '../../src/config/units.js';
-import { NdjsonDecoder, encodeMessage } from '../../src/protocol/framing.js';
-import { LineSplitter, lastLinesOf, prefixBlock, splitBlock } from '../../src/logs/line-splitter.js';
+import { MessageTooLarge, NdjsonDecoder, encodeMessage } from '../../src/protocol/framing.js';
 import { instanceEnv } from '../../src/supervisor/instance-env.js';
 import { pickBackend } from '../../src/balancer/pick.js';
 import { aggregateStatus } from '../../src/supervisor/service.js';
@@ -11,7 +10,6 @@ import { isSameDefinition, planStart } from '../../src/supervisor/start-plan.js'
 import { formatBytes, formatDuration } from '../../src/format.js';
 import { parseStoredLine, storedLinePrefix } from '../../src/logs/log-line.js';
 import { Ring } from '../../src/logs/ring.js';
-import { RecentBlocks } from '../../src/logs/recent-blocks.js';
 import { readMarker } from '../../src/process/supervised-marker.js';
 import { groupMembers } from '../../src/metrics/sampler.js';
 import { rotationDefaults } from '../../src/logs/log-registry.js';
@@ -49,6 +47,14 @@ describe('nextCandidatePort', () => {
 });
 
 describe('NdjsonDecoder', () => {
+  it('refuses a message over its cap, whether it comes in one chunk or many', () => {
+    expect(() => new NdjsonDecoder(10).push(Buffer.from('{"a":"0123456789"}\n'))).toThrow(MessageTooLarge);
+    const decoder = new NdjsonDecoder(10);
+    decoder.push(Buffer.from('{"a":"01'));
+    expect(() => decoder.push(Buffer.from('23456789'))).toThrow(MessageTooLarge);
+    expect(new NdjsonDecoder(10).push(Buffer.from('{"a":1}\n'))).toEqual([{ a: 1 }]);
+  });
+
   it('joins messages split anywhere, even inside a multi-byte character', () => {
     const bytes = Buffer.from(encodeMessage({ id: 1, text: 'héllo ✓' }) + encodeMessage({ id: 2 }));
     for (let cut = 1; cut < bytes.length; cut++) {
@@ -58,48 +64,20 @@ describe('NdjsonDecoder', () => {
   });
 });
 
-describe('LineSplitter', () => {
-  const text = (block: Buffer | null) => block?.toString('utf8') ?? null;
-
-  it('keeps partial lines (even a split character) until their newline, and returns a final unterminated line', () => {
-    const splitter = new LineSplitter();
-    expect(text(splitter.push(Buffer.from('one\r\ntw')))).toBe('one\r\n');
-    expect(text(splitter.push(Buffer.from('o\nthr')))).toBe('two\n');
-    expect(splitter.push(Buffer.from([0xe2, 0x9c]))).toBeNull();
-    expect(text(splitter.push(Buffer.from([0x93, 0x0a])))).toBe('thr✓\n');
-    expect(splitter.push(Buffer.from('last'))).toBeNull();
-    expect(text(splitter.end())).toBe('last\n');
-    expect(splitter.end()).toBeNull();
-  });
-
-  it('splits, tails and prefixes blocks, keeping UTF-8 bytes intact', () => {
-    expect(splitBlock(Buffer.from('a\r\nb\n\nc\n'))).toEqual(['a', 'b', '', 'c']);
-    expect(lastLinesOf(Buffer.from('a\nb\nc\n'), 2)).toEqual(['b', 'c']);
-    expect(lastLinesOf(Buffer.from('a\nb\nc\n'), 5)).toEqual(['a', 'b', 'c']);
-    expect(lastLinesOf(Buffer.from('only\n'), 1)).toEqual(['only']);
-    expect(prefixBlock(Buffer.from('a\r\n\nb ✓\n'), 'T ').toString('utf8')).toBe('T a\nT \nT b ✓\n');
-    const plain = Buffer.from('a\nb ✓\n');
-    expect(prefixBlock(plain, '')).toBe(plain);
-    expect(prefixBlock(Buffer.from('a\r\nb\n'), '').toString('utf8')).toBe('a\nb\n');
-  });
-});
-
-describe('RecentBlocks', () => {
-  it('keeps the newest blocks within a byte budget, but always the last one', () => {
-    const recent = new RecentBlocks(10, 100);
-    const entry = (text: string) => ({ time: 0, instance: 0, stream: 'out' as const, block: Buffer.from(text) });
-    for (const text of ['aaaa\n', 'bbbb\n', 'cccc\n']) recent.push(entry(text));
-    expect(recent.toArray().map((item) => item.block.toString())).toEqual(['bbbb\n', 'cccc\n']);
-    recent.push(entry('x'.repeat(50)));
-    expect(recent.toArray()).toHaveLength(1);
-  });
-});
-
 describe('stored log lines', () => {
   it('round-trip with and without an instance tag', () => {
     const iso = '2026-11-21T20:39:00.123Z';
     expect(parseStoredLine(`${storedLinePrefix(iso, null)}hi [x]`, 'api', 'out')).toEqual({ time: Date.parse(iso), service: 'api', instance: 0, stream: 'out', line: 'hi [x]' });
     expect(parseStoredLine(`${storedLinePrefix(iso, 3)}hi`, 'api', 'err')).toEqual({ time: Date.parse(iso), service: 'api', instance: 3, stream: 'err', line: 'hi' });
+  });
+
+  it('mark a piece that continues a cut line with + after the time', () => {
+    const iso = '2026-11-21T20:39:00.123Z';
+    expect(storedLinePrefix(iso, null, true)).toBe(`${iso}+ `);
+    expect(storedLinePrefix(iso, 1, true)).toBe(`${iso}+ [1] `);
+    expect(storedLinePrefix(null, null, true)).toBe('+ ');
+    expect(storedLinePrefix(null, 2)).toBe('[2] ');
+    expect(parseStoredLine(`${iso}+ [1] rest`, 'api', 'out')).toEqual({ time: Date.parse(iso), service: 'api', instance: 1, stream: 'out', line: 'rest', continued: true });
   });
 });
 
@@ -166,8 +144,8 @@ describe('format', () => {
 
 describe('readMarker', () => {
   it('finds the supervisor marker and service name in an environ block', () => {
-    expect(readMarker('PATH=/bin\0APICTL_SUPERVISOR_HOME=/h/.apictl\0APICTL_NAME=api\0')).toEqual({ home: '/h/.apictl', service: 'api' });
-    expect(readMarker('PATH=/bin\0')).toEqual({ home: null, service: null });
+    expect(readMarker('PATH=/bin\0APICTL_SUPERVISOR_HOME=/h/.apictl\0APICTL_NAME=api\0APICTL_SPAWN_ID=0123456789ab\0')).toEqual({ home: '/h/.apictl', service: 'api', spawnId: '0123456789ab' });
+    expect(readMarker('PATH=/bin\0')).toEqual({ home: null, service: null, spawnId: null });
   });
 });
 
@@ -203,13 +181,14 @@ describe('groupMembers', () => {
 });
 
 describe('instanceEnv', () => {
-  it('layers daemon env < envFile < env, then what apictl promises; the marker cannot be overridden', () => {
+  it('layers daemon env < envFile < env, then what apictl promises; the markers cannot be overridden', () => {
     const env = instanceEnv({
       base: { PATH: '/bin', LEVEL: 'base', APICTL_SUPERVISOR_HOME: '/home/x/.apictl' },
       fromFile: { LEVEL: 'file', FILE_ONLY: '1', PORT: '1' },
-      definition: { name: 'api', env: { LEVEL: 'env', APICTL_SUPERVISOR_HOME: 'spoofed', PYTHONUNBUFFERED: '0' } },
+      definition: { name: 'api', env: { LEVEL: 'env', APICTL_SUPERVISOR_HOME: 'spoofed', PYTHONUNBUFFERED: '0', APICTL_SPAWN_ID: 'spoofed' } },
       port: 8100,
       index: 2,
+      spawnId: 'abcdefabcdef',
     });
     expect(env).toEqual({
       PATH: '/bin',
@@ -220,7 +199,20 @@ describe('instanceEnv', () => {
       APICTL_NAME: 'api',
       APICTL_INSTANCE: '2',
       APICTL_SUPERVISOR_HOME: '/home/x/.apictl',
+      APICTL_SPAWN_ID: 'abcdefabcdef',
     });
-    expect(instanceEnv({ base: {}, fromFile: {}, definition: { name: 'w', env: {} }, port: null, index: 0 })).not.toHaveProperty('PORT');
+    expect(instanceEnv({ base: {}, fromFile: {}, definition: { name: 'w', env: {} }, port: null, index: 0, spawnId: 'x' })).not.toHaveProperty('PORT');
+  });
+
+  it('with inheritEnv: false keeps only the minimal variables of the daemon', () => {
+    const env = instanceEnv({
+      base: { PATH: '/bin', HOME: '/root', AWS_SECRET_ACCESS_KEY: 'shh', LANG: 'C.UTF-8', APICTL_SUPERVISOR_HOME: '/h' },
+      fromFile: {},
+      definition: { name: 'w', env: { MINE: '1' }, inheritEnv: false },
+      port: null,
+      index: 0,
+      spawnId: 'x',
+    });
+    expect(env).toEqual({ PATH: '/bin', HOME: '/root', LANG: 'C.UTF-8', PYTHONUNBUFFERED: '1', MINE: '1', APICTL_NAME: 'w', APICTL_INSTANCE: '0', APICTL_SUPERVISOR_HOME: '/h', APICTL_SPAWN_ID: 'x' });
   });
 });

@@ -1,5 +1,7 @@
 import { runDaemon } from '../../daemon/main.js';
 
+/** The daemon in this process, in the foreground (containers, other inits); any exit but a clean stop is an error. */
 export async function run(options: { resurrect?: boolean }): Promise<void> {
-  process.exitCode = await runDaemon({ foreground: true, resurrect: options.resurrect ?? false });
+  const code = await runDaemon({ foreground: true, resurrect: options.resurrect ?? false });
+  process.exitCode = code === 0 ? 0 : 1;
 }

@@ -1,8 +1,8 @@
 import { ApictlError } from '../../errors.js';
 import { parseStoredLine, type LogLine, type LogStream } from '../../logs/log-line.js';
 import { readLastLines, readLastLinesRotated } from '../../logs/tail.js';
-import { DEFAULT_LOG_KEEP } from '../../logs/rotating-file.js';
-import { serviceLogPath } from '../../state/paths.js';
+import { DEFAULT_LOG_KEEP } from '../../logs/log-file.js';
+import { resolvePaths, serviceLogPath } from '../../state/paths.js';
 import type { ServiceSnapshot } from '../../types.js';
 import { paint, serviceColour, useColour } from '../output.js';
 import { withDaemon } from '../session.js';
@@ -25,11 +25,12 @@ export async function run(name: string | undefined, options: LogsOptions): Promi
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(0);
   });
+  if (options.daemon) {
+    // The daemon's own log is read from its file: no daemon needs to run (or be started) for it.
+    for (const line of readLastLines(resolvePaths().daemonLog, count)) process.stdout.write(formatDaemonLine(line) + '\n');
+    return;
+  }
   await withDaemon(async (client, paths) => {
-    if (options.daemon) {
-      for (const line of readLastLines(paths.daemonLog, count)) process.stdout.write(formatDaemonLine(line) + '\n');
-      return;
-    }
     const services = await client.call<ServiceSnapshot[]>('list');
     if (name && !services.some((service) => service.name === name)) {
       throw new ApictlError('APICTL_UNKNOWN_SERVICE', `no service named "${name}"`, {
@@ -42,10 +43,17 @@ export async function run(name: string | undefined, options: LogsOptions): Promi
     const live: LogLine[] = [];
     let replaying = true;
     const following = options.follow
-      ? client.call('logs', { target: name, stream: streams.length === 1 ? streams[0] : undefined }, (event, data) => {
-          if (event !== 'line') return;
-          if (replaying) live.push(data as LogLine);
-          else print(data as LogLine);
+      ? client.call('logs', { target: name, stream: streams.length === 1 ? streams[0] : undefined }, {
+          timeoutMs: null,
+          onEvent: (event, data) => {
+            if (event === 'skipped') {
+              process.stderr.write(`apictl: ${(data as { events: number }).events} lines skipped: this reader fell behind (the log files have them all)\n`);
+              return;
+            }
+            if (event !== 'line') return;
+            if (replaying) live.push(data as LogLine);
+            else print(data as LogLine);
+          },
         })
       : null;
     const history = selected

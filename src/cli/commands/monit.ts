@@ -36,14 +36,14 @@ export async function run(): Promise<void> {
   });
   process.once('SIGTERM', () => dashboard.screen.emit('keypress', 'q', { name: 'q', full: 'q' }));
   const subscribe = async (connection: DaemonClient) => {
-    await connection.call('monitor', {}, (event, data) => {
+    await connection.call('monitor', {}, { timeoutMs: null, onEvent: (event, data) => {
       if (event === 'snapshot') {
         const { services, daemon } = data as { services: ServiceSnapshot[]; daemon: DaemonInfo };
         dashboard.update(services, daemon, true);
       } else if (event === 'lines') {
         dashboard.addLines((data as { lines: LogLine[] }).lines);
       }
-    });
+    } });
   };
   void (async () => {
     while (!quitting) {

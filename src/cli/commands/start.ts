@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { ApictlError } from '../../errors.js';
 import type { StartResult } from '../../supervisor/supervisor.js';
-import { withDaemon } from '../session.js';
+import { LONG_CALL_MS, withDaemon } from '../session.js';
 import { printResults, parseDurationOption, numberOrRaw, splitList } from '../results.js';
 
 export interface StartOptions {
@@ -37,7 +37,7 @@ export async function run(target: string, args: string[], options: StartOptions)
     ? { ...common, file: resolve(cwd, target), only: options.only ? splitList(options.only) : undefined }
     : { ...common, service: serviceFromFlags(target, args, options) };
   if (options.only && !('file' in params)) throw new ApictlError('APICTL_USAGE', '--only works with a services file (.json)');
-  const results = await withDaemon((client) => client.call<StartResult[]>('start', params));
+  const results = await withDaemon((client) => client.call<StartResult[]>('start', params, { timeoutMs: LONG_CALL_MS, waitingFor: 'to start' }));
   printResults(results, options.json ?? false);
 }
 

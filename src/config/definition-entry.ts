@@ -1,0 +1,80 @@
+import type { ServiceDefinition } from '../types.js';
+import { validateServicesFile, type FileProbe, type ServiceDraft } from './validate.js';
+
+/**
+ * Pure: a definition back in the services-file form (durations in ms, sizes
+ * in bytes, `port: false` for none), so what apictl stores — state.json,
+ * dump.json — is checked by the same schema as what users write.
+ */
+export function definitionToEntry(definition: ServiceDefinition): Record<string, unknown> {
+  const entry: Record<string, unknown> = {
+    name: definition.name,
+    script: definition.script,
+    interpreter: definition.interpreter,
+    interpreterArgs: definition.interpreterArgs,
+    args: definition.args,
+    cwd: definition.cwd,
+    port: definition.port ?? false,
+    instances: definition.instances,
+    env: definition.env,
+    envFile: definition.envFile,
+    restart: definition.restart,
+    maxRestarts: definition.maxRestarts,
+    restartDelay: definition.restartDelayMs,
+    killTimeout: definition.killTimeoutMs,
+    stopSignal: definition.stopSignal,
+    health: definition.health && {
+      path: definition.health.path,
+      interval: definition.health.intervalMs,
+      timeout: definition.health.timeoutMs,
+      failures: definition.health.failures,
+    },
+    maxMemory: definition.maxMemoryBytes,
+    watch: definition.watch,
+    ignore: definition.ignore,
+    logMaxSize: definition.logMaxBytes,
+    logKeep: definition.logKeep,
+    cronRestart: definition.cronRestart,
+    maxInflight: definition.maxInflight,
+    sticky: definition.sticky,
+    logDate: definition.logDate,
+    logMaxLine: definition.logMaxLineBytes,
+    inheritEnv: definition.inheritEnv,
+  };
+  for (const key of Object.keys(entry)) if (entry[key] === undefined) delete entry[key];
+  return entry;
+}
+
+/** Files written by apictl 0.1 (state/dump version 1) held normalised definitions: they read as entries too. */
+export function asStoredEntry(value: unknown): unknown {
+  const candidate = value as Record<string, unknown> | null;
+  const normalised = typeof candidate === 'object' && candidate !== null && 'killTimeoutMs' in candidate && typeof candidate.name === 'string' && Array.isArray(candidate.args);
+  return normalised ? definitionToEntry(candidate as unknown as ServiceDefinition) : value;
+}
+
+/** Stored definitions name files that may be gone by now: the service is still known, its start will say. */
+const TRUSTING_PROBE: FileProbe = { isFile: () => true, which: (command) => command };
+
+/**
+ * Checks stored entries (each `{...}` in services-file form, paths absolute)
+ * one by one: the good ones come back as definitions, every bad one as an
+ * issue naming its index. An entry with `port: "auto"` is not stored form.
+ */
+export function definitionsFromEntries(entries: unknown[], where: string): { definitions: ServiceDefinition[]; issues: string[] } {
+  const definitions: ServiceDefinition[] = [];
+  const issues: string[] = [];
+  entries.forEach((entry, index) => {
+    const checked = validateServicesFile({ services: [asStoredEntry(entry)] }, '/', TRUSTING_PROBE);
+    if (!checked.ok) {
+      issues.push(...checked.issues.map((issue) => `${where}[${index}]${issue.replace(/^services\[0\]/, '')}`));
+      return;
+    }
+    const draft: ServiceDraft = checked.drafts[0]!;
+    if (draft.port === 'auto') {
+      issues.push(`${where}[${index}].port: missing (a stored service always has its port, or false)`);
+      return;
+    }
+    definitions.push({ ...draft, port: draft.port });
+  });
+  return { definitions, issues };
+}

@@ -1,0 +1,24 @@
+/**
+ * The keeper (bin/apictl-keeper) is the small shell process that started this
+ * daemon and restarts it when it dies. It also holds every FIFO in run/ open,
+ * so what a child writes just before it exits is kept even while no daemon
+ * runs. Returns the function that asks it to look at run/ again (coalesced),
+ * or null when no keeper is our parent (systemd's own unit, `apictl daemon`).
+ */
+export function keeperNotifier(env: NodeJS.ProcessEnv = process.env): (() => void) | null {
+  const keeper = Number(env.APICTL_KEEPER_PID);
+  if (!Number.isInteger(keeper) || keeper <= 1 || keeper !== process.ppid) return null;
+  let pending = false;
+  return () => {
+    if (pending) return;
+    pending = true;
+    setImmediate(() => {
+      pending = false;
+      try {
+        process.kill(keeper, 'SIGUSR1');
+      } catch {
+        // the keeper is gone: nothing holds the FIFOs but the children themselves
+      }
+    });
+  };
+}

@@ -1,0 +1,208 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LineCutter, charBoundary, type Segment } from '../../src/logs/line-cutter.js';
+import { prefixBlock, splitBlock, stampSegments } from '../../src/logs/stamp.js';
+import { CarryFile, decodeCarry, encodeCarry, isCarryCurrent } from '../../src/logs/carry.js';
+import { lastLineInstance, readLastLines, readLastLinesRotated } from '../../src/logs/tail.js';
+import { LogFile } from '../../src/logs/log-file.js';
+import { DaemonLog } from '../../src/daemon/daemon-log.js';
+
+const work = mkdtempSync(join(tmpdir(), 'apictl-logunit-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+const text = (segments: Segment[]) => segments.map((segment) => `${segment.continued ? '+' : ''}${segment.data.toString('utf8')}`);
+
+describe('LineCutter', () => {
+  it('keeps partial lines (even a split character) until their newline, and ends with a final unterminated line', () => {
+    const cutter = new LineCutter(100);
+    expect(text(cutter.push(Buffer.from('one\r\ntw')))).toEqual(['one\r\n']);
+    expect(text(cutter.push(Buffer.from('o\nthr')))).toEqual(['two\n']);
+    expect(cutter.push(Buffer.from([0xe2, 0x9c]))).toEqual([]);
+    expect(text(cutter.push(Buffer.from([0x93, 0x0a])))).toEqual(['thr✓\n']);
+    expect(cutter.push(Buffer.from('last'))).toEqual([]);
+    expect(cutter.pending.data.toString()).toBe('last');
+    expect(text([cutter.end()!])).toEqual(['last\n']);
+    expect(cutter.end()).toBeNull();
+  });
+
+  it('cuts a line longer than the cap into pieces of the cap, later ones marked continued', () => {
+    const cutter = new LineCutter(4);
+    expect(text(cutter.push(Buffer.from('abcdefghij\nxy')))).toEqual(['abcd\n', '+efgh\n', '+ij\n']);
+    expect(text(cutter.push(Buffer.from('z')))).toEqual([]);
+    expect(text(cutter.push(Buffer.from('zzz\n')))).toEqual(['xyzz\n', '+zz\n']);
+    expect(text(cutter.push(Buffer.from('1234\n')))).toEqual(['1234\n']);
+  });
+
+  it('cuts output that never ends a line as it arrives, so a partial line never grows past the cap', () => {
+    const cutter = new LineCutter(1000);
+    let pieces = 0;
+    for (let chunk = 0; chunk < 200; chunk++) pieces += cutter.push(Buffer.alloc(256, 0x2e)).length;
+    expect(pieces).toBe(51); // 51,200 bytes in 1,000-byte pieces
+    expect(cutter.pending.data.length).toBe(200);
+    expect(cutter.pending.continued).toBe(true);
+  });
+
+  it('never splits a UTF-8 character when cutting', () => {
+    const snowman = Buffer.from('☃'); // 3 bytes
+    expect(charBoundary(Buffer.concat([Buffer.from('a'), snowman]), 2)).toBe(1);
+    const cutter = new LineCutter(4);
+    const pieces = cutter.push(Buffer.from('ab☃☃\n'));
+    expect(pieces.map((piece) => piece.data.toString('utf8'))).toEqual(['ab\n', '☃\n', '☃\n']);
+  });
+
+  it('resumes a tail a previous daemon carried', () => {
+    const cutter = new LineCutter(100);
+    cutter.restore(Buffer.from('half a '), false);
+    expect(text(cutter.push(Buffer.from('line\n')))).toEqual(['half a line\n']);
+  });
+
+  it('takes linear time on 64 KB chunks without newlines (a 1 MiB cap)', () => {
+    const cutter = new LineCutter();
+    const chunk = Buffer.alloc(64 * 1024, 0x41);
+    let bytes = 0;
+    // 64 MiB through (a quadratic cutter would not finish within the test's timeout).
+    for (let index = 0; index < 1024; index++) for (const segment of cutter.push(chunk)) bytes += segment.data.length;
+    // 63 full pieces of 1 MiB, each given a newline; the 64th MiB waits for more.
+    expect(bytes).toBe(63 * (1024 * 1024 + 1));
+    expect(cutter.pending.data.length).toBe(1024 * 1024);
+  });
+});
+
+describe('stamping', () => {
+  it('splits, prefixes and marks blocks, keeping UTF-8 bytes intact', () => {
+    expect(splitBlock(Buffer.from('a\r\nb\n\nc\n'))).toEqual(['a', 'b', '', 'c']);
+    expect(prefixBlock(Buffer.from('a\r\n\nb ✓\n'), 'T ').toString('utf8')).toBe('T a\nT \nT b ✓\n');
+    const plain = Buffer.from('a\nb ✓\n');
+    expect(prefixBlock(plain, '')).toBe(plain);
+    const iso = '2026-12-01T10:00:00.000Z';
+    expect(stampSegments([{ data: Buffer.from('rest\nnext\n'), continued: true }], iso, 1).toString()).toBe(`${iso}+ [1] rest\n${iso} [1] next\n`);
+    expect(stampSegments([{ data: Buffer.from('a\n'), continued: false }, { data: Buffer.from('b\n'), continued: true }], null, null).toString()).toBe('a\n+ b\n');
+  });
+});
+
+describe('carry files', () => {
+  it('round-trip a tail and its log position, and clear to nothing', () => {
+    const carried = { size: 123, ino: 456, continued: true, data: Buffer.from([0, 10, 255]) };
+    expect(decodeCarry(encodeCarry(carried))).toEqual(carried);
+    expect(decodeCarry(Buffer.from('garbage'))).toBeNull();
+    const path = join(work, 'x.carry');
+    const file = new CarryFile(path);
+    file.save(carried);
+    expect(CarryFile.load(path)).toEqual(carried);
+    file.clear();
+    expect(CarryFile.load(path)).toBeNull();
+    file.remove();
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it.each([
+    ['the file did not move', { size: 10, ino: 1 }, false, true],
+    ['others wrote after it', { size: 50, ino: 1 }, false, true],
+    ['its own stream wrote after it (a kill between the two writes)', { size: 50, ino: 1 }, true, false],
+    ['rotated, nothing written since', { size: 0, ino: 2 }, true, true],
+    ['rotated, its stream wrote since', { size: 30, ino: 2 }, true, false],
+  ])('is current when %s', (_what, now, ours, current) => {
+    expect(isCarryCurrent({ size: 10, ino: 1 }, now, () => ours)).toBe(current);
+  });
+
+  it('does not write through a planted symlink', () => {
+    const target = join(work, 'victim');
+    writeFileSync(target, 'keep me');
+    symlinkSync(target, join(work, 'planted.carry'));
+    const file = new CarryFile(join(work, 'planted.carry'));
+    file.save({ size: 0, ino: 0, continued: false, data: Buffer.from('x') });
+    expect(readFileSync(target, 'utf8')).toBe('keep me');
+  });
+});
+
+describe('tail', () => {
+  const file = join(work, 'tail.log');
+  writeFileSync(file, Array.from({ length: 100_000 }, (_, index) => `line ${index}`).join('\n') + '\n');
+
+  it.each([1, 2, 99_999, 100_000, 200_000])('reads the last %i lines of a 100k-line file', (count) => {
+    const lines = readLastLines(file, count);
+    expect(lines).toHaveLength(Math.min(count, 100_000));
+    expect(lines.at(-1)).toBe('line 99999');
+    expect(lines[0]).toBe(`line ${100_000 - Math.min(count, 100_000)}`);
+  });
+
+  it('reads a file without a final newline, an empty one, and across rotated files', () => {
+    writeFileSync(join(work, 'open.log'), 'a\nb\nc');
+    expect(readLastLines(join(work, 'open.log'), 2)).toEqual(['b', 'c']);
+    writeFileSync(join(work, 'empty.log'), '');
+    expect(readLastLines(join(work, 'empty.log'), 5)).toEqual([]);
+    writeFileSync(join(work, 'rot.log'), 'c\nd\n');
+    writeFileSync(join(work, 'rot.log.1'), 'a\nb\n');
+    expect(readLastLinesRotated(join(work, 'rot.log'), 3, 5)).toEqual(['b', 'c', 'd']);
+  });
+
+  it('tells which instance wrote the last line', () => {
+    writeFileSync(join(work, 'tagged.log'), '2026-12-01T10:00:00.000Z [0] a\n2026-12-01T10:00:00.000Z+ [3] b\n');
+    expect(lastLineInstance(join(work, 'tagged.log'))).toBe(3);
+    writeFileSync(join(work, 'plain.log'), '2026-12-01T10:00:00.000Z a\n');
+    expect(lastLineInstance(join(work, 'plain.log'))).toBe(0);
+    expect(lastLineInstance(join(work, 'empty.log'))).toBeNull();
+  });
+});
+
+describe('LogFile', () => {
+  it('rotates between whole writes and keeps the given number of files', () => {
+    const dir = join(work, 'rotate');
+    const file = new LogFile(join(dir, 'a.log'), { maxBytes: 10, keep: 2 });
+    for (const line of ['aaaa\n', 'bbbb\n', 'cccc\n', 'dddd\n', 'eeee\n', 'ffff\n', 'gggg\n']) expect(file.write(Buffer.from(line))).toBe(true);
+    file.close();
+    expect(readFileSync(join(dir, 'a.log'), 'utf8')).toBe('gggg\n');
+    expect(readFileSync(join(dir, 'a.log.1'), 'utf8')).toBe('eeee\nffff\n');
+    expect(readFileSync(join(dir, 'a.log.2'), 'utf8')).toBe('cccc\ndddd\n');
+    expect(existsSync(join(dir, 'a.log.3'))).toBe(false);
+  });
+
+  it('recreates a deleted folder and copies over the lines written to the deleted file since the last check', () => {
+    const dir = join(work, 'gone');
+    const file = new LogFile(join(dir, 'a.log'), { maxBytes: 1 << 20, keep: 1 });
+    file.write(Buffer.from('before\n'));
+    file.checkPath();
+    rmSync(dir, { recursive: true, force: true });
+    file.write(Buffer.from('while gone\n'));
+    file.checkPath();
+    file.write(Buffer.from('after\n'));
+    file.close();
+    expect(readFileSync(join(dir, 'a.log'), 'utf8')).toBe('while gone\nafter\n');
+  });
+
+  it('refuses a planted symlink, says why, and keeps the lines until it can write them', () => {
+    const dir = join(work, 'planted');
+    mkdirSync(dir);
+    writeFileSync(join(work, 'elsewhere'), '');
+    symlinkSync(join(work, 'elsewhere'), join(dir, 'a.log'));
+    const file = new LogFile(join(dir, 'a.log'), { maxBytes: 1 << 20, keep: 1 });
+    expect(file.write(Buffer.from('secret\n'))).toBe(false);
+    expect(file.stall?.reason).toMatch(/refused a symlink \(ELOOP\)/);
+    expect(readFileSync(join(work, 'elsewhere'), 'utf8')).toBe('');
+    file.close();
+  });
+});
+
+describe('DaemonLog', () => {
+  it('drops and counts lines it cannot write (/dev/full), never throws, and reports the count once it can write', () => {
+    const path = join(work, 'daemon.log');
+    const log = new DaemonLog('/dev/full');
+    expect(log.write('{"msg":"a"}\n')).toBe(true);
+    expect(log.write('{"msg":"b"}\n')).toBe(true);
+    expect(log.droppedLines).toBe(2);
+    const real = new DaemonLog(path);
+    real.write('{"msg":"x"}\n');
+    expect(readFileSync(path, 'utf8')).toBe('{"msg":"x"}\n');
+  });
+
+  it('rotates by size', () => {
+    const path = join(work, 'rot-daemon.log');
+    const log = new DaemonLog(path, 20, 2);
+    for (let index = 0; index < 10; index++) log.write(`{"n":${index}}\n`);
+    log.close();
+    expect(existsSync(`${path}.1`)).toBe(true);
+    expect(existsSync(`${path}.3`)).toBe(false);
+    expect(readFileSync(path, 'utf8')).toContain('{"n":9}');
+  });
+});
