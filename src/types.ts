@@ -90,6 +90,8 @@ export interface ServiceSnapshot {
   reason: string | null;
   /** Why the service's output is not being written (disk full, …): its children are held back until it is. */
   logs: { stalled: { reason: string; sinceMs: number } | null };
+  /** The file watcher's last error (watch), or null. */
+  watchError: string | null;
   instances: InstanceSnapshot[];
   definition: ServiceDefinition;
 }

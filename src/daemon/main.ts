@@ -8,6 +8,7 @@ import { prepareHome } from './home.js';
 import { keeperNotifier } from './keeper-link.js';
 import { recover } from './recover.js';
 import { resolvePaths, type HomePaths } from '../state/paths.js';
+import { parseSizeBytes } from '../config/units.js';
 import { readDump } from '../state/dump.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { tsxLoaderUrl } from '../process/tsx-loader.js';
@@ -49,7 +50,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     if (options.foreground) process.stderr.write(`apictl: a daemon is already running for ${paths.home}\n`);
     return EXIT_ALREADY_RUNNING;
   }
-  const daemonLog = new DaemonLog(paths.daemonLog);
+  const daemonLog = new DaemonLog(paths.daemonLog, parseSizeBytes(process.env.APICTL_DAEMON_LOG_MAX_SIZE) ?? undefined);
   const logger = createLogger(daemonLog, options.foreground);
   const notifyKeeper = keeperNotifier();
   const supervisor = new Supervisor({

@@ -310,6 +310,8 @@ export class Instance {
   }
 
   private onExit(run: Run, exit: ExitInfo): Promise<void> {
+    // A run let go of (a handover) is not ours to handle any more.
+    if (this.run !== run) return Promise.resolve();
     const handling = this.handleRunEnd(run, exit).finally(() => {
       if (this.exiting === handling) this.exiting = null;
     });

@@ -50,6 +50,8 @@ export class Service {
   private queue: Promise<unknown> = Promise.resolve();
   /** Deleted (or handed over): nothing may start it again. */
   private retired = false;
+  /** The file watcher's last error, for `show`. */
+  watchError: string | null = null;
 
   constructor(public definition: ServiceDefinition, private readonly context: ServiceContext) {
     this.launcher = new Launcher({
@@ -289,11 +291,23 @@ export class Service {
   private startWatching(): void {
     const { watch, ignore, cwd } = this.definition;
     if (this.watcher || !watch || watch.length === 0) return;
-    this.watcher = watchPaths(watch, ignore ?? [], cwd, (path) => {
-      const reason = `file changed: ${path}`;
-      this.context.logger.info({ service: this.name, path }, 'watch: restarting');
-      for (const instance of this.instances) void instance.restart(reason);
-    });
+    this.watcher = watchPaths(
+      watch,
+      ignore ?? [],
+      cwd,
+      (path) => {
+        const reason = `file changed: ${path}`;
+        this.context.logger.info({ service: this.name, path }, 'watch: restarting');
+        for (const instance of this.instances) void instance.restart(reason);
+      },
+      (error) => {
+        // Said where people look: the service's err log, `show`, and daemon.log.
+        this.watchError = `watch: ${error.message}`;
+        this.context.logs.note(0, `${this.watchError} (changes may be missed)`);
+        this.context.logger.warn({ service: this.name, err: error }, 'watch error');
+        this.context.changed();
+      },
+    );
   }
 
   private startSchedule(): void {

@@ -33,6 +33,7 @@ export function snapshotService(service: Service, sampleOf: (pid: number | null)
     restarts: instances.reduce((sum, instance) => sum + instance.restarts, 0),
     reason: instances.find((instance) => instance.reason)?.reason ?? null,
     logs: { stalled: stall ? { reason: stall.reason, sinceMs: stall.since } : null },
+    watchError: service.watchError,
     instances,
     definition,
   };

@@ -18,7 +18,13 @@ export function splitGlob(pattern: string, cwd: string): { root: string; match: 
  * Watches paths/globs (chokidar 4 has no globs: folders are watched, events
  * filtered with picomatch) and calls `onChange` once per burst of changes.
  */
-export function watchPaths(patterns: string[], ignore: string[], cwd: string, onChange: (path: string) => void): { close(): Promise<void> } {
+export function watchPaths(
+  patterns: string[],
+  ignore: string[],
+  cwd: string,
+  onChange: (path: string) => void,
+  onError: (error: Error) => void,
+): { close(): Promise<void> } {
   const targets = patterns.map((pattern) => splitGlob(pattern, cwd));
   const ignored = picomatch([...ALWAYS_IGNORED, ...ignore.map((item) => (isAbsolute(item) ? item : resolve(cwd, item)))], { dot: true });
   const relevant = (path: string) =>
@@ -28,6 +34,8 @@ export function watchPaths(patterns: string[], ignore: string[], cwd: string, on
     ignored: (path: string) => ignored(path),
     awaitWriteFinish: false,
   });
+  // A watcher error (inotify limit reached, a folder gone) must not be an uncaught exception in the daemon.
+  watcher.on('error', (error) => onError(error instanceof Error ? error : new Error(String(error))));
   let timer: NodeJS.Timeout | null = null;
   let changed = '';
   watcher.on('all', (_event, path) => {

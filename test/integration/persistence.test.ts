@@ -109,13 +109,46 @@ describe('startup unit', () => {
     });
     expect(unit).toContain('Type=simple\n');
     expect(unit).toContain('Restart=on-failure\n');
-    expect(unit).toContain('KillMode=mixed\n');
-    expect(unit).toContain(`ExecStart=/usr/bin/env node ${join(REPO, 'bin/apictl')} daemon --resurrect\n`);
+    // The keeper restarts a dead daemon itself; systemd must not kill the services when the keeper is restarted.
+    expect(unit).toContain('KillMode=process\n');
+    expect(unit).toContain(`ExecStart=/usr/bin/env bash ${join(REPO, 'bin/apictl-keeper')} --resurrect --foreground\n`);
+    expect(unit).toContain(`ExecStop=/usr/bin/env node ${join(REPO, 'bin/apictl')} kill\n`);
     expect(unit).toContain('Environment=APICTL_HOME=/root/.apictl\n');
     const file = join(dir, 'apictl-root.service');
     writeFileSync(file, unit);
     execFileSync('systemd-analyze', ['verify', file], { stdio: 'pipe' });
     expect(existsSync('/usr/bin/env')).toBe(true);
+  });
+
+  it('runs as systemd would run it: resurrects at boot, restarts a killed daemon with the services untouched, stops on ExecStop', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'apictl-boot-'));
+    const env = { ...process.env, APICTL_HOME: home, APICTL_PORT_BASE: '22160', NO_COLOR: '1' };
+    execFileSync(process.execPath, [BIN, 'start', join(FIXTURES, 'echo-server.js'), '--name', 'boot'], { env });
+    execFileSync(process.execPath, [BIN, 'save'], { env });
+    execFileSync(process.execPath, [BIN, 'kill'], { env });
+    const unit = renderUnit({ user: null, home, apictlHome: home, apictlBin: join(REPO, 'bin/apictl'), path: process.env.PATH ?? '/usr/bin:/bin', scope: 'user' });
+    const line = (key: string) => unit.split('\n').find((entry) => entry.startsWith(`${key}=`))!.slice(key.length + 1).split(' ');
+    const unitEnv = Object.fromEntries(unit.split('\n').filter((entry) => entry.startsWith('Environment=')).map((entry) => entry.slice('Environment='.length).split(/=(.*)/s).slice(0, 2)));
+    const [program, ...args] = line('ExecStart');
+    const keeper = spawn(program!, args, { env: { ...process.env, ...unitEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let journal = '';
+    keeper.stdout.on('data', (chunk) => (journal += chunk));
+    try {
+      await waitFor('the resurrected service in the journal', () => journal, (text) => text.includes('"msg":"resurrected dump.json"'), 20_000);
+      const listed = () => JSON.parse(execFileSync(process.execPath, [BIN, 'list', '--json'], { env, encoding: 'utf8' })) as Array<{ instances: Array<{ pid: number; status: string }> }>;
+      const child = await waitFor('boot online', () => listed()[0]!.instances[0]!, (instance) => instance.status === 'online', 20_000);
+      const daemon = Number(readFileSync(join(home, 'daemon.pid'), 'utf8'));
+      process.kill(daemon, 'SIGKILL');
+      await waitFor('a new daemon', () => Number(readFileSync(join(home, 'daemon.pid'), 'utf8')), (pid) => pid !== daemon && isAlive(pid), 20_000);
+      expect(listed()[0]!.instances[0]!.pid).toBe(child.pid);
+      const [stopProgram, ...stopArgs] = line('ExecStop');
+      execFileSync(stopProgram!, stopArgs, { env: { ...process.env, ...unitEnv } });
+      const code = await new Promise((resolve) => keeper.once('exit', resolve));
+      expect(code).toBe(0);
+      expect(isAlive(child.pid)).toBe(false);
+    } finally {
+      if (keeper.exitCode === null) keeper.kill('SIGKILL');
+    }
   });
 
   it('quotes paths with spaces so verify still passes', () => {
@@ -128,7 +161,7 @@ describe('startup unit', () => {
   it('`startup --print` prints the unit for this user and home; install explains a missing systemd', async () => {
     const printed = await harness.ok(['startup', '--print']);
     expect(printed.stdout).toContain(`Environment=APICTL_HOME=${harness.home}`);
-    expect(printed.stdout).toContain(`ExecStart=/usr/bin/env node ${join(REPO, 'bin/apictl')} daemon --resurrect`);
+    expect(printed.stdout).toContain(`ExecStart=/usr/bin/env bash ${join(REPO, 'bin/apictl-keeper')} --resurrect --foreground`);
     if (!existsSync('/run/systemd/system')) {
       const installed = await harness.run(['startup']);
       expect(installed.code).toBe(1);

@@ -1,5 +1,5 @@
 import type { RouteTable, ServiceSnapshot } from '../../types.js';
-import { formatInstanceFigures } from '../../format.js';
+import { formatDuration, formatInstanceFigures } from '../../format.js';
 import { paint, paintStatus, renderTable, useColour } from '../output.js';
 import { withDaemon } from '../session.js';
 
@@ -34,8 +34,14 @@ export function renderList(services: ServiceSnapshot[], colour: boolean): string
         ]),
   );
   const table = renderTable(['name', 'inst', 'status', 'pid', 'port', 'cpu', 'memory', 'restarts', 'uptime'], rows);
-  const notes = services
-    .filter((service) => service.reason && service.status !== 'online')
-    .map((service) => paint('gray', `${service.name}: ${service.reason}`, colour));
+  const notes = services.flatMap((service) => [
+    ...(service.reason && service.status !== 'online' ? [paint('gray', `${service.name}: ${service.reason}`, colour)] : []),
+    ...(service.logs?.stalled ? [paint('yellow', `${service.name}: ${describeStall(service.logs.stalled)}`, colour)] : []),
+  ]);
   return [table, ...notes].join('\n');
+}
+
+/** "logs stalled for 12s: disk full (ENOSPC) writing …; output is held and the service slowed until it can be written". */
+export function describeStall(stall: { reason: string; sinceMs: number }): string {
+  return `logs stalled for ${formatDuration(Date.now() - stall.sinceMs)}: ${stall.reason}; output is held and the service slowed until it can be written`;
 }

@@ -3,7 +3,7 @@ import type { ServiceSnapshot } from '../../types.js';
 import { formatBytes, formatPercent } from '../../format.js';
 import { paint, useColour } from '../output.js';
 import { withDaemon } from '../session.js';
-import { renderList } from './list.js';
+import { describeStall, renderList } from './list.js';
 
 interface ShowResult {
   snapshot: ServiceSnapshot;
@@ -37,6 +37,12 @@ export async function run(name: string, options: { json?: boolean }): Promise<vo
   ];
   const lines = [paint('bold', `${snapshot.name} (${snapshot.status})`, colour)];
   if (snapshot.reason) lines.push(`reason: ${snapshot.reason}`);
+  if (snapshot.logs?.stalled) lines.push(paint('yellow', describeStall(snapshot.logs.stalled), colour));
+  if (snapshot.watchError) lines.push(paint('yellow', snapshot.watchError, colour));
+  for (const instance of snapshot.instances) {
+    if (instance.adopted) lines.push(`instance ${instance.index}: adopted from a previous daemon (if it exits, its exit status will be unknown)`);
+    if (instance.lastExit?.unknown) lines.push(`instance ${instance.index}: its last process ended while no daemon was its parent (exit status unknown)`);
+  }
   for (const [key, value] of fields) lines.push(`${key.padEnd(12)} ${String(value)}`);
   lines.push('', renderList([snapshot], colour));
   for (const [index, samples] of Object.entries(result.history)) {
