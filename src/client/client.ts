@@ -2,8 +2,9 @@ import type { Socket } from 'node:net';
 import { ApictlError } from '../errors.js';
 import { encodeMessage, NdjsonDecoder } from '../protocol/framing.js';
 import { isEvent, PROTOCOL_VERSION, type ServerMessage } from '../protocol/messages.js';
+import type { EventOf, MethodName, ParamsOf, ResultOf } from '../protocol/methods.js';
 
-type EventListener = (event: string, data: unknown) => void;
+type EventListener = (message: { event: string; data: unknown }) => void;
 
 interface Pending {
   resolve: (value: unknown) => void;
@@ -27,10 +28,11 @@ export class DaemonClient {
     socket.on('error', () => undefined);
   }
 
-  call<T>(method: string, params: Record<string, unknown> = {}, onEvent?: EventListener): Promise<T> {
+  /** One request of the wire contract (src/protocol/methods.ts); `onEvent` gets what it streams before the result. */
+  call<M extends MethodName>(method: M, params: ParamsOf<M>, onEvent?: (message: EventOf<M>) => void): Promise<ResultOf<M>> {
     const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, onEvent });
+    return new Promise<ResultOf<M>>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, onEvent: onEvent as EventListener | undefined });
       this.socket.write(encodeMessage({ id, method, protocol: PROTOCOL_VERSION, params }));
     });
   }
@@ -44,7 +46,7 @@ export class DaemonClient {
     const pending = this.pending.get(message.id);
     if (!pending) return;
     if (isEvent(message)) {
-      pending.onEvent?.(message.event, message.data);
+      pending.onEvent?.({ event: message.event, data: message.data });
       return;
     }
     this.pending.delete(message.id);
