@@ -8,6 +8,8 @@ export type IssuePath = PropertyKey[];
 export interface FieldIssue {
   path: IssuePath;
   message: string;
+  /** Where to look for the line when it is not `path` (an unknown field: the field itself). */
+  lineAt?: IssuePath;
 }
 
 /** The line (1-based) of the value at `path` in the file, when the reader kept positions. */
@@ -22,7 +24,7 @@ export function formatPath(path: IssuePath): string {
 }
 
 export function formatIssue(issue: FieldIssue, lineOf?: LineOf): string {
-  const line = lineOf?.(issue.path);
+  const line = lineOf?.(issue.lineAt ?? issue.path);
   const where = formatPath(issue.path) || 'file';
   return `${line ? `line ${line}: ` : ''}${where}: ${issue.message}`;
 }
@@ -31,7 +33,7 @@ export function formatIssue(issue: FieldIssue, lineOf?: LineOf): string {
 export function fromZodIssues(issues: z.core.$ZodIssue[], raw: unknown, prefix: IssuePath = []): FieldIssue[] {
   return issues.flatMap((issue): FieldIssue[] => {
     const path = [...prefix, ...issue.path];
-    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ path, message: `unknown field "${key}"` }));
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ path, message: `unknown field "${key}"`, lineAt: [...path, key] }));
     const value = valueAt(raw, path);
     return [{ path, message: value === undefined ? `${issue.message} (missing)` : `${issue.message}, got ${describe(value)}` }];
   });

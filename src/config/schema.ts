@@ -22,20 +22,25 @@ export const DEFAULT_AUTOSCALE = { maxConnsPerInstance: 20, loadFactor: 0.5, idl
 const HEALTH_MESSAGE = 'must be a path starting with "/" or {path, interval (>= 100 ms), timeout, failures (1..100)}';
 const healthPath = matching(/^\//, HEALTH_MESSAGE);
 
-const health = z.union(
-  [
-    healthPath.transform((path) => ({ path, ...DEFAULT_HEALTH })),
-    z
-      .strictObject({
+// The transform sits outside the union: a failing pipe inside it would hide the field's own message.
+const health = z
+  .union(
+    [
+      healthPath,
+      z.strictObject({
         path: healthPath,
         interval: duration('must be a duration of at least 100 ms, like "10s"', 100).default(DEFAULT_HEALTH.intervalMs),
         timeout: duration('must be a duration of at least 1 ms, like "5s"', 1).default(DEFAULT_HEALTH.timeoutMs),
         failures: integerIn(1, 100).default(DEFAULT_HEALTH.failures),
-      })
-      .transform(({ path, interval, timeout, failures }) => ({ path, intervalMs: interval, timeoutMs: timeout, failures })),
-  ],
-  { error: HEALTH_MESSAGE },
-);
+      }),
+    ],
+    { error: HEALTH_MESSAGE },
+  )
+  .transform((value) =>
+    typeof value === 'string'
+      ? { path: value, ...DEFAULT_HEALTH }
+      : { path: value.path, intervalMs: value.interval, timeoutMs: value.timeout, failures: value.failures },
+  );
 
 const INSTANCES_MESSAGE = 'must be a whole number from 1 to 64';
 const instances = z.union(
