@@ -7,7 +7,7 @@ import type { MethodName, ParamsOf, ResultOf, ShowResult, WaitParams } from '../
 import { readDump, writeDump } from '../state/dump.js';
 import type { HomePaths } from '../state/paths.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
-import { beginProgress, nextProgress } from './progress-feed.js';
+import { streamProgress } from './progress-feed.js';
 import type { CallContext, Handler } from './server.js';
 
 export const DEFAULT_READY_TIMEOUT_MS = 30_000;
@@ -33,23 +33,8 @@ function target(params: { target?: unknown }): string {
 }
 
 export function createHandlers({ supervisor, paths, startedAt, shutdown }: HandlerDeps): Record<string, Handler> {
-  /** Runs `work`, streaming `progress` events for `names` (when the caller asked) as their snapshots change. */
-  const withProgress = async <T>(params: WaitParams, call: CallContext, names: () => string[], mode: 'service' | 'instance', work: () => Promise<T>): Promise<T> => {
-    if (!params.progress) return work();
-    const began = Date.now();
-    const state = beginProgress(supervisor.list());
-    const report = () => {
-      const watched = new Set(names());
-      for (const event of nextProgress(state, supervisor.list(), watched, mode, Date.now() - began)) call.emit('progress', event);
-    };
-    supervisor.events.on('change', report);
-    try {
-      return await work();
-    } finally {
-      supervisor.events.off('change', report);
-      report();
-    }
-  };
+  const withProgress = <T>(params: WaitParams, call: CallContext, names: () => string[], mode: 'service' | 'instance', work: () => Promise<T>) =>
+    params.progress ? streamProgress(supervisor, call, names, mode, work) : work();
   const namesOf = (name: string) => () => (name === 'all' ? supervisor.names() : [name]);
 
   const handlers: Handlers = {

@@ -1,9 +1,12 @@
+import type { EventEmitter } from 'node:events';
 import type { ProgressEvent, ServiceSnapshot } from '../protocol/methods.js';
+import type { CallContext } from './server.js';
 
 // Progress of a start/restart/reload, derived from snapshots: pure, so each
 // rule is unit-tested. A service is "ready" once it is online with processes
 // other than those it had when the operation began; "failed" once errored;
 // in a reload each instance is "replaced" once a new pid is online in it.
+// streamProgress applies it to a live supervisor's changes.
 
 export interface ProgressState {
   /** pids per service (and per instance index) when the operation began */
@@ -49,4 +52,26 @@ export function nextProgress(
     if (service.status === 'online' && fresh) once(`${service.name}:ready`, { kind: 'ready', service: service.name, elapsedMs });
   }
   return events;
+}
+
+/** Runs `work`, emitting `progress` events for `names` to the caller each time the services change. */
+export async function streamProgress<T>(
+  services: { list(): ServiceSnapshot[]; events: EventEmitter },
+  call: CallContext,
+  names: () => string[],
+  mode: 'service' | 'instance',
+  work: () => Promise<T>,
+): Promise<T> {
+  const began = Date.now();
+  const state = beginProgress(services.list());
+  const report = () => {
+    for (const event of nextProgress(state, services.list(), new Set(names()), mode, Date.now() - began)) call.emit('progress', event);
+  };
+  services.events.on('change', report);
+  try {
+    return await work();
+  } finally {
+    services.events.off('change', report);
+    report();
+  }
 }
