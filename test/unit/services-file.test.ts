@@ -1,13 +1,14 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadDrafts } from '../../src/config/load.js';
 import { readServicesFile } from '../../src/config/read-services-file.js';
 import { isServicesFileName } from '../../src/config/services-file-name.js';
 import type { FileProbe } from '../../src/config/validate.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'apictl-unit-'));
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
 const write = (name: string, text: string) => {
   const path = join(folder, name);
   writeFileSync(path, text);
