@@ -1,8 +1,37 @@
 // One error type for everything a user can cause: a stable code, a message for
 // people, an optional one-line hint, and details (field issues, log lines).
+// APICTL_INTERNAL is not the user's doing: a bug, shown with its stack.
+
+export type ErrorCode =
+  | 'APICTL_BAD_REQUEST'
+  | 'APICTL_CONFLICT'
+  | 'APICTL_CORRUPT_FILE'
+  | 'APICTL_DAEMON_GONE'
+  | 'APICTL_DAEMON_START'
+  | 'APICTL_DAEMON_STOPPING'
+  | 'APICTL_DAEMON_WEDGED'
+  | 'APICTL_INTERNAL'
+  | 'APICTL_INVALID_CONFIG'
+  | 'APICTL_LISTEN'
+  | 'APICTL_NO_DAEMON'
+  | 'APICTL_NO_DUMP'
+  | 'APICTL_NO_FILE'
+  | 'APICTL_NO_SUPERVISOR'
+  | 'APICTL_NO_SYSTEMD'
+  | 'APICTL_NO_TTY'
+  | 'APICTL_NOT_A_SERVICES_FILE'
+  | 'APICTL_PORT_IN_USE'
+  | 'APICTL_PROTOCOL_MISMATCH'
+  | 'APICTL_SOCKET'
+  | 'APICTL_START_FAILED'
+  | 'APICTL_SYSTEMCTL'
+  | 'APICTL_TIMEOUT'
+  | 'APICTL_UNKNOWN_SERVICE'
+  | 'APICTL_UNSAFE_HOME'
+  | 'APICTL_USAGE';
 
 export interface ErrorPayload {
-  code: string;
+  code: ErrorCode;
   message: string;
   hint?: string;
   details?: ErrorDetails;
@@ -11,6 +40,8 @@ export interface ErrorPayload {
 export interface ErrorDetails {
   issues?: string[];
   lastLines?: string[];
+  /** APICTL_INTERNAL: where the bug happened. */
+  stack?: string;
   [key: string]: unknown;
 }
 
@@ -23,11 +54,11 @@ export class ApictlError extends Error {
   }
 
   readonly [BRAND] = true;
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly hint?: string;
   readonly details?: ErrorDetails;
 
-  constructor(code: string, message: string, options: { hint?: string; details?: ErrorDetails } = {}) {
+  constructor(code: ErrorCode, message: string, options: { hint?: string; details?: ErrorDetails } = {}) {
     super(message);
     this.name = 'ApictlError';
     this.code = code;

@@ -45,10 +45,27 @@ export interface ServiceDefinition {
   sticky?: boolean;
   /** false: store lines without the timestamp prefix (for apps that stamp their own). */
   logDate?: boolean;
-  /** Lines longer than this are stored in pieces of this size (default 1 MiB). */
+  // Validated and passed through; their owners apply them (defaults in config/schema.ts).
+  /** A longer line is written in pieces of this size (default 1 MiB). */
   logMaxLineBytes?: number;
-  /** false: the service starts from a minimal environment, not the daemon's (see README "Environment"). */
+  /** false: the service does not get the daemon's environment (default true). */
   inheritEnv?: boolean;
+  /** How long draining an instance waits for its in-flight requests (default 30 s). */
+  drainTimeoutMs?: number;
+  /** One line per request in the out log. */
+  accessLog?: boolean;
+  /** Present when `instances` was {min, max}; `instances` is then the count to start with. */
+  autoscale?: AutoscaleSettings;
+}
+
+/** `instances: {min, max}` and its tuning fields, as given (defaults filled). */
+export interface AutoscaleSettings {
+  min: number;
+  max: number;
+  maxConnsPerInstance: number;
+  loadFactor: number;
+  idleTimeoutMs: number;
+  coldStartTimeoutMs: number;
 }
 
 /** One port fronting several services by path prefix (a services file's `routes`). */

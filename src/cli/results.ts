@@ -1,5 +1,6 @@
 import { ApictlError } from '../errors.js';
-import type { StartResult } from '../supervisor/supervisor.js';
+import { DURATION_RULE, parseDurationMs } from '../config/units.js';
+import type { StartResult } from '../protocol/methods.js';
 import { paint, paintStatus } from './output.js';
 
 export function splitList(value: string): string[] {
@@ -12,12 +13,12 @@ export function numberOrRaw(value: string | undefined): number | string | undefi
   return /^\d+$/.test(value) ? Number(value) : value;
 }
 
+/** A duration flag, by the one rule of config/units.ts: "5" is 5 ms, "5s" five seconds. */
 export function parseDurationOption(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());
-  if (!match) throw new ApictlError('APICTL_USAGE', `${flag}: expected a duration like 30s or 500ms, got "${value}"`);
-  const factor = { ms: 1, s: 1000, m: 60_000 }[match[2] ?? 's'] ?? 1000;
-  return Math.round(Number(match[1]) * factor);
+  const ms = parseDurationMs(value);
+  if (ms === null) throw new ApictlError('APICTL_USAGE', `${flag}: expected a duration, got "${value}"`, { hint: DURATION_RULE });
+  return ms;
 }
 
 const VERBS: Record<StartResult['action'], string> = {

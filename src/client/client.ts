@@ -2,11 +2,13 @@ import type { Socket } from 'node:net';
 import { ApictlError } from '../errors.js';
 import { encodeMessage, NdjsonDecoder } from '../protocol/framing.js';
 import { isEvent, PROTOCOL_VERSION, type ServerMessage } from '../protocol/messages.js';
+import type { EventOf, MethodName, ParamsOf, ResultOf } from '../protocol/methods.js';
 
-type EventListener = (event: string, data: unknown) => void;
+type EventListener = (message: { event: string; data: unknown }) => void;
 
-export interface CallOptions {
-  onEvent?: EventListener;
+export interface CallOptions<M extends MethodName = MethodName> {
+  /** Gets what the method streams before its result (src/protocol/methods.ts). */
+  onEvent?: (message: EventOf<M>) => void;
   /** How long the answer may take (default 30 s); null for a subscription that lasts until closed. */
   timeoutMs?: number | null;
   /** For the message when the deadline passes: "for auth to become ready". */
@@ -47,10 +49,11 @@ export class DaemonClient {
     socket.on('error', () => undefined);
   }
 
-  call<T>(method: string, params: Record<string, unknown> = {}, options: CallOptions = {}): Promise<T> {
+  /** One request of the wire contract (src/protocol/methods.ts), with a deadline. */
+  call<M extends MethodName>(method: M, params: ParamsOf<M>, options: CallOptions<M> = {}): Promise<ResultOf<M>> {
     const id = this.nextId++;
     const timeoutMs = options.timeoutMs === undefined ? DEFAULT_CALL_TIMEOUT_MS : options.timeoutMs;
-    return new Promise<T>((resolve, reject) => {
+    return new Promise<ResultOf<M>>((resolve, reject) => {
       const timer =
         timeoutMs === null
           ? null
@@ -63,7 +66,7 @@ export class DaemonClient {
               );
               this.settleHeartbeat();
             }, timeoutMs);
-      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, onEvent: options.onEvent, timer });
+      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, onEvent: options.onEvent as EventListener | undefined, timer });
       this.socket.write(encodeMessage({ id, method, protocol: PROTOCOL_VERSION, params }));
       if (timeoutMs === null || timeoutMs > 2 * HEARTBEAT_MS) this.startHeartbeat();
     });
@@ -113,7 +116,7 @@ export class DaemonClient {
     const pending = this.pending.get(message.id);
     if (!pending) return;
     if (isEvent(message)) {
-      pending.onEvent?.(message.event, message.data);
+      pending.onEvent?.({ event: message.event, data: message.data });
       return;
     }
     this.pending.delete(message.id);

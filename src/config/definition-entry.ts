@@ -1,5 +1,12 @@
-import type { ServiceDefinition } from '../types.js';
+import type { RouteTable, ServiceDefinition } from '../types.js';
+import { routesSchema } from './schema.js';
 import { validateServicesFile, type FileProbe, type ServiceDraft } from './validate.js';
+
+/** A stored routes table, checked by the services-file schema; null when it is not one. */
+export function parseRouteTable(value: unknown): RouteTable | null {
+  const parsed = routesSchema.safeParse(value);
+  return parsed.success ? parsed.data : null;
+}
 
 /**
  * Pure: a definition back in the services-file form (durations in ms, sizes
@@ -15,7 +22,11 @@ export function definitionToEntry(definition: ServiceDefinition): Record<string,
     args: definition.args,
     cwd: definition.cwd,
     port: definition.port ?? false,
-    instances: definition.instances,
+    instances: definition.autoscale ? { min: definition.autoscale.min, max: definition.autoscale.max } : definition.instances,
+    maxConnsPerInstance: definition.autoscale?.maxConnsPerInstance,
+    loadFactor: definition.autoscale?.loadFactor,
+    idleTimeout: definition.autoscale?.idleTimeoutMs,
+    coldStartTimeout: definition.autoscale?.coldStartTimeoutMs,
     env: definition.env,
     envFile: definition.envFile,
     restart: definition.restart,
@@ -40,6 +51,8 @@ export function definitionToEntry(definition: ServiceDefinition): Record<string,
     logDate: definition.logDate,
     logMaxLine: definition.logMaxLineBytes,
     inheritEnv: definition.inheritEnv,
+    drainTimeout: definition.drainTimeoutMs,
+    accessLog: definition.accessLog,
   };
   for (const key of Object.keys(entry)) if (entry[key] === undefined) delete entry[key];
   return entry;

@@ -1,34 +1,45 @@
-// dotenv format: KEY=VALUE lines, `export ` allowed, # comments, single quotes
-// literal, double quotes with \n escapes. Returns the bad line numbers too so
-// the caller can name them.
+import { parse } from 'dotenv';
+
+// dotenv files are read by the `dotenv` package (quoted multi-line values
+// such as PEM keys, `export `, comments, escapes). It skips lines it cannot
+// read; those are reported here by number so a caller can name them.
 
 export interface DotenvResult {
   values: Record<string, string>;
   badLines: number[];
 }
 
-const LINE = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*?)\s*$/;
+const ASSIGNMENT = /^\s*(?:export\s+)?[\w.-]+\s*(?:=|:\s)/;
+const OPENS_QUOTE = /^\s*(?:export\s+)?[\w.-]+\s*(?:=|:\s)\s*(["'`])/;
 
 export function parseDotenv(text: string): DotenvResult {
-  const values: Record<string, string> = {};
-  const badLines: number[] = [];
-  text.split(/\r?\n/).forEach((raw, index) => {
-    if (/^\s*(#|$)/.test(raw)) return;
-    const match = LINE.exec(raw);
-    if (!match) {
-      badLines.push(index + 1);
-      return;
-    }
-    values[match[1]!] = unquote(match[2]!);
-  });
-  return { values, badLines };
+  return { values: parse(text), badLines: findBadLines(text) };
 }
 
-function unquote(value: string): string {
-  if (value.length >= 2 && value.startsWith("'") && value.endsWith("'")) return value.slice(1, -1);
-  if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) {
-    return value.slice(1, -1).replace(/\\n/g, '\n').replace(/\\"/g, '"').replace(/\\\\/g, '\\');
+/** Lines that are neither blank, a comment, an assignment, nor inside a quoted multi-line value. */
+function findBadLines(text: string): number[] {
+  const bad: number[] = [];
+  let openQuote: string | null = null;
+  text.split(/\r?\n/).forEach((line, index) => {
+    if (openQuote) {
+      if (closes(line, openQuote)) openQuote = null;
+      return;
+    }
+    if (/^\s*(#|$)/.test(line)) return;
+    if (!ASSIGNMENT.test(line)) {
+      bad.push(index + 1);
+      return;
+    }
+    const quote = OPENS_QUOTE.exec(line)?.[1];
+    if (quote && !closes(line.slice(line.indexOf(quote) + 1), quote)) openQuote = quote;
+  });
+  return bad;
+}
+
+function closes(text: string, quote: string): boolean {
+  for (let index = 0; index < text.length; index++) {
+    if (text[index] === '\\') index++;
+    else if (text[index] === quote) return true;
   }
-  const comment = value.search(/\s#/);
-  return comment === -1 ? value : value.slice(0, comment).trimEnd();
+  return false;
 }

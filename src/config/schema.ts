@@ -1,135 +1,128 @@
 import { z } from 'zod';
-import { Cron } from 'croner';
-import type { HealthCheck, RouteTable } from '../types.js';
-import { parseDurationMs, parseSizeBytes } from './units.js';
+import {
+  boolean, cronExpression, duration, environment, integerIn, matching, nonEmptyString, numberIn, size, stringList,
+} from './schema-fields.js';
+
+// The services file, defined once: validation, the TypeScript types
+// (z.input / z.output) and services.schema.json (z.toJSONSchema) all come
+// from here. Fields whose behaviour other parts own (logMaxLine, inheritEnv,
+// drainTimeout, accessLog, autoscaling) are validated and passed through;
+// their defaults are documented here and applied by their owners, so a
+// definition saved before they existed still compares equal.
 
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const DEFAULT_KILL_TIMEOUT_MS = 5_000;
 export const DEFAULT_MAX_RESTARTS = 10;
 export const DEFAULT_RESTART_DELAY_MS = 100;
 export const DEFAULT_HEALTH = { intervalMs: 10_000, timeoutMs: 5_000, failures: 3 };
+export const DEFAULT_LOG_MAX_LINE_BYTES = 1024 ** 2;
+export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
+export const DEFAULT_AUTOSCALE = { maxConnsPerInstance: 20, loadFactor: 0.5, idleTimeoutMs: 300_000, coldStartTimeoutMs: 60_000 };
 
-/** A field that parses to T or reports `message` (the value is echoed by the formatter). */
-function field<T>(message: string, parse: (value: unknown) => T | null) {
-  return z.unknown().transform((value, ctx): T => {
-    const parsed = parse(value);
-    if (parsed === null) {
-      ctx.addIssue({ code: 'custom', message });
-      return z.NEVER;
-    }
-    return parsed;
-  });
-}
+const HEALTH_MESSAGE = 'must be a path starting with "/" or {path, interval (>= 100 ms), timeout, failures (1..100)}';
+const healthPath = matching(/^\//, HEALTH_MESSAGE);
 
-const nonEmptyString = (value: unknown) => (typeof value === 'string' && value.trim().length > 0 ? value : null);
-const stringList = (value: unknown): string[] | null => {
-  if (typeof value === 'string') return value.trim().length > 0 ? value.trim().split(/\s+/) : [];
-  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value as string[];
-  return null;
-};
-const integerIn = (min: number, max: number) => (value: unknown) =>
-  typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max ? value : null;
+// The transform sits outside the union: a failing pipe inside it would hide the field's own message.
+const health = z
+  .union(
+    [
+      healthPath,
+      z.strictObject({
+        path: healthPath,
+        interval: duration('must be a duration of at least 100 ms, like "10s"', 100).default(DEFAULT_HEALTH.intervalMs),
+        timeout: duration('must be a duration of at least 1 ms, like "5s"', 1).default(DEFAULT_HEALTH.timeoutMs),
+        failures: integerIn(1, 100).default(DEFAULT_HEALTH.failures),
+      }),
+    ],
+    { error: HEALTH_MESSAGE },
+  )
+  .transform((value) =>
+    typeof value === 'string'
+      ? { path: value, ...DEFAULT_HEALTH }
+      : { path: value.path, intervalMs: value.interval, timeoutMs: value.timeout, failures: value.failures },
+  );
 
-const HEALTH_KEYS = new Set(['path', 'interval', 'timeout', 'failures']);
-
-/** "/health" or {path, interval, timeout, failures}; unknown keys refused like everywhere else. */
-function parseHealth(value: unknown): HealthCheck | null {
-  if (typeof value === 'string') return value.startsWith('/') ? { path: value, ...DEFAULT_HEALTH } : null;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
-  const raw = value as Record<string, unknown>;
-  if (!Object.keys(raw).every((key) => HEALTH_KEYS.has(key))) return null;
-  if (typeof raw.path !== 'string' || !raw.path.startsWith('/')) return null;
-  const intervalMs = raw.interval === undefined ? DEFAULT_HEALTH.intervalMs : parseDurationMs(raw.interval);
-  const timeoutMs = raw.timeout === undefined ? DEFAULT_HEALTH.timeoutMs : parseDurationMs(raw.timeout);
-  const failures = raw.failures === undefined ? DEFAULT_HEALTH.failures : integerIn(1, 100)(raw.failures);
-  if (intervalMs === null || intervalMs < 100 || timeoutMs === null || timeoutMs < 1 || failures === null) return null;
-  return { path: raw.path, intervalMs, timeoutMs, failures };
-}
+const INSTANCES_MESSAGE = 'must be a whole number from 1 to 64';
+const instances = z.union(
+  [
+    integerIn(1, 64, INSTANCES_MESSAGE),
+    z
+      .strictObject({ min: integerIn(0, 64), max: integerIn(1, 64) })
+      .refine((range) => range.min <= range.max, { error: 'min must not be above max' })
+      .meta({ description: 'autoscaling: between min and max instances (min 0: scale to zero)' }),
+  ],
+  { error: `${INSTANCES_MESSAGE}, or {min, max} for autoscaling` },
+);
 
 export const serviceSchema = z.strictObject({
-  name: field('must start with a letter or digit and use only letters, digits, ".", "_", "-" (at most 64)', (v) =>
-    typeof v === 'string' && NAME_PATTERN.test(v) ? v : null,
-  ).optional(),
-  script: field('must be a non-empty path', nonEmptyString),
-  interpreter: field('must be a program name or path, or "none"', nonEmptyString).optional(),
-  interpreterArgs: field('must be a string or an array of strings', stringList).optional(),
-  args: field('must be a string or an array of strings', stringList).optional(),
-  cwd: field('must be a non-empty path', nonEmptyString).optional(),
-  port: field('must be 1..65535 (or false for a service without a port)', (v) =>
-    v === false || v === null ? false : integerIn(1, 65535)(v),
-  ).optional(),
-  instances: field('must be a whole number from 1 to 64', integerIn(1, 64)).optional(),
-  env: field('must be an object of strings, numbers or booleans', (v) => {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
-    const entries = Object.entries(v);
-    if (!entries.every(([, value]) => ['string', 'number', 'boolean'].includes(typeof value))) return null;
-    return Object.fromEntries(entries.map(([key, value]) => [key, String(value)]));
-  }).optional(),
-  envFile: field('must be a non-empty path', nonEmptyString).optional(),
-  restart: field('must be "always", "on-failure" or "never"', (v) =>
-    v === 'always' || v === 'on-failure' || v === 'never' ? v : null,
-  ).optional(),
-  maxRestarts: field('must be a whole number from 1 to 1000', integerIn(1, 1000)).optional(),
-  restartDelay: field('must be a duration like 100 or "100ms"', parseDurationMs).optional(),
-  killTimeout: field('must be a duration like 5000 or "5s"', parseDurationMs).optional(),
-  stopSignal: field('must be a signal name like "SIGTERM"', (v) =>
-    typeof v === 'string' && /^SIG[A-Z0-9]+$/.test(v) ? v : null,
-  ).optional(),
-  health: field(
-    'must be a path starting with "/" or {path, interval (>= 100 ms), timeout, failures (1..100)}',
-    parseHealth,
-  ).optional(),
-  maxMemory: field('must be a size like 314572800 or "300M"', parseSizeBytes).optional(),
-  watch: field('must be true, a path, or an array of paths/globs', (v) =>
-    v === true ? ['.'] : v === false ? [] : stringList(v),
-  ).optional(),
-  ignore: field('must be a path or an array of paths/globs', stringList).optional(),
-  logMaxSize: field('must be a size like 10485760 or "10M"', parseSizeBytes).optional(),
-  logKeep: field('must be a whole number from 0 to 100', integerIn(0, 100)).optional(),
-  cronRestart: field('must be a cron expression like "0 3 * * *" (5 or 6 fields)', parseCron).optional(),
-  maxInflight: field('must be a whole number from 1 to 10000', integerIn(1, 10_000)).optional(),
-  sticky: field('must be true or false', boolean).optional(),
-  logDate: field('must be true or false', boolean).optional(),
-  logMaxLine: field('must be a size like 1048576 or "1M" (at least 1K)', (v) => {
-    const bytes = parseSizeBytes(v);
-    return bytes !== null && bytes >= 1024 ? bytes : null;
-  }).optional(),
-  inheritEnv: field('must be true or false', boolean).optional(),
+  name: matching(NAME_PATTERN, 'must start with a letter or digit and use only letters, digits, ".", "_", "-" (at most 64)').optional(),
+  script: nonEmptyString('must be a non-empty path'),
+  interpreter: nonEmptyString('must be a program name or path, or "none"').optional(),
+  interpreterArgs: stringList().default([]),
+  args: stringList().default([]),
+  cwd: nonEmptyString('must be a non-empty path').optional(),
+  port: z
+    .union([z.literal(false), z.null(), integerIn(1, 65535, 'must be 1..65535 (or false for a service without a port)')], {
+      error: 'must be 1..65535 (or false for a service without a port)',
+    })
+    .transform((port) => (port === null ? false : port))
+    .optional(),
+  instances: instances.default(1),
+  env: environment('must be an object of strings, numbers or booleans').default({}),
+  envFile: nonEmptyString('must be a non-empty path').optional(),
+  inheritEnv: boolean().optional().meta({ description: "pass the daemon's environment to the service", default: true }),
+  restart: z.enum(['always', 'on-failure', 'never'], { error: 'must be "always", "on-failure" or "never"' }).default('always'),
+  maxRestarts: integerIn(1, 1000).default(DEFAULT_MAX_RESTARTS),
+  restartDelay: duration('must be a duration like 100 or "100ms"').default(DEFAULT_RESTART_DELAY_MS),
+  killTimeout: duration('must be a duration like 5000 or "5s"').default(DEFAULT_KILL_TIMEOUT_MS),
+  stopSignal: matching(/^SIG[A-Z0-9]+$/, 'must be a signal name like "SIGTERM"').optional(),
+  drainTimeout: duration('must be a duration like 30000 or "30s"').optional().meta({ default: DEFAULT_DRAIN_TIMEOUT_MS }),
+  health: health.optional(),
+  maxMemory: size('must be a size like 314572800 or "300M"').optional(),
+  watch: z
+    .union([z.boolean(), stringList()], { error: 'must be true, a path, or an array of paths/globs' })
+    .transform((watch) => (watch === true ? ['.'] : watch === false ? [] : watch))
+    .optional(),
+  ignore: stringList('must be a path or an array of paths/globs').optional(),
+  logMaxSize: size('must be a size like 10485760 or "10M"').optional(),
+  logKeep: integerIn(0, 100).optional(),
+  logMaxLine: size('must be a size like 1048576 or "1M"').optional().meta({ default: DEFAULT_LOG_MAX_LINE_BYTES }),
+  logDate: boolean().optional(),
+  accessLog: boolean().optional().meta({ description: 'one line per request in the out log', default: false }),
+  cronRestart: cronExpression('must be a cron expression like "0 3 * * *" (5 or 6 fields)').optional(),
+  maxInflight: integerIn(1, 10_000).optional(),
+  sticky: boolean().optional(),
+  maxConnsPerInstance: integerIn(1, 10_000).optional().meta({ default: DEFAULT_AUTOSCALE.maxConnsPerInstance }),
+  loadFactor: numberIn(0, 1, 'must be a number from 0 to 1').optional().meta({ default: DEFAULT_AUTOSCALE.loadFactor }),
+  idleTimeout: duration('must be a duration like "5m"').optional().meta({ default: DEFAULT_AUTOSCALE.idleTimeoutMs }),
+  coldStartTimeout: duration('must be a duration like "60s"').optional().meta({ default: DEFAULT_AUTOSCALE.coldStartTimeoutMs }),
 });
 
-function boolean(value: unknown): boolean | null {
-  return typeof value === 'boolean' ? value : null;
-}
+const ROUTES_MESSAGE = 'must be {port, paths: {"/prefix": "service-name"}}';
+export const routesSchema = z.strictObject(
+  {
+    port: integerIn(1, 65535, ROUTES_MESSAGE),
+    paths: z
+      .record(matching(/^\//, ROUTES_MESSAGE), matching(NAME_PATTERN, ROUTES_MESSAGE), { error: ROUTES_MESSAGE })
+      .refine((paths) => Object.keys(paths).length > 0, { error: ROUTES_MESSAGE }),
+  },
+  { error: ROUTES_MESSAGE },
+);
 
-function parseCron(value: unknown): string | null {
-  if (typeof value !== 'string') return null;
-  try {
-    new Cron(value, { paused: true }).stop();
-    return value;
-  } catch {
-    return null;
-  }
-}
+const fileFields = {
+  $schema: z.string().optional().meta({ description: 'the JSON Schema of this file (for editors)' }),
+  routes: routesSchema.optional(),
+};
+const servicesList = (item: z.ZodType) =>
+  z
+    .array(item, { error: (issue) => (issue.input === undefined ? 'required' : 'must be a list of services') })
+    .min(1, 'must list at least one service');
 
-const ROUTE_KEYS = new Set(['port', 'paths']);
-
-/** {port, paths: {"/prefix": "service"}}; which services exist is checked against the file. */
-export function parseRoutes(value: unknown): RouteTable | null {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
-  const raw = value as Record<string, unknown>;
-  if (!Object.keys(raw).every((key) => ROUTE_KEYS.has(key))) return null;
-  const port = integerIn(1, 65535)(raw.port);
-  if (port === null || typeof raw.paths !== 'object' || raw.paths === null || Array.isArray(raw.paths)) return null;
-  const entries = Object.entries(raw.paths as Record<string, unknown>);
-  if (entries.length === 0) return null;
-  if (!entries.every(([prefix, name]) => prefix.startsWith('/') && typeof name === 'string' && NAME_PATTERN.test(name))) return null;
-  return { port, paths: Object.fromEntries(entries) as Record<string, string> };
-}
+/** The whole file as editors see it (services.schema.json). */
+export const servicesFileSchema = z.strictObject({ ...fileFields, services: servicesList(serviceSchema) });
+/** The file's outer shape: each service is then parsed on its own, so one bad entry does not hide another's problems. */
+export const servicesFileShellSchema = z.strictObject({ ...fileFields, services: servicesList(z.unknown()) });
 
 export type RawService = z.input<typeof serviceSchema>;
 export type ParsedService = z.output<typeof serviceSchema>;
-
-export const servicesFileSchema = z.strictObject({
-  services: z.array(z.unknown()).min(1, 'must list at least one service'),
-  routes: field('must be {port, paths: {"/prefix": "service-name"}}', parseRoutes).optional(),
-});
+export type RawServicesFile = z.input<typeof servicesFileSchema>;

@@ -1,16 +1,15 @@
-import { readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { ApictlError } from '../errors.js';
 import { diskProbe } from '../config/file-probe.js';
-import { validateService, validateServicesFile, type ServiceDraft, type Validation } from '../config/validate.js';
+import { loadDrafts } from '../config/load.js';
 import type { LogLine } from '../logs/log-line.js';
-import type { RouteTable } from '../types.js';
 import { PROTOCOL_VERSION } from '../protocol/messages.js';
 import { VERSION } from '../version.js';
+import type { MethodName, ParamsOf, ResultOf, ShowResult, WaitParams } from '../protocol/methods.js';
 import { readDump, writeDump } from '../state/dump.js';
 import type { HomePaths } from '../state/paths.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
-import type { Handler } from './server.js';
+import { streamProgress } from './progress-feed.js';
+import type { CallContext, Handler } from './server.js';
 
 export const DEFAULT_READY_TIMEOUT_MS = 30_000;
 
@@ -23,34 +22,46 @@ interface HandlerDeps {
   update: (() => void) | null;
 }
 
+/** Every method of the wire contract, with its params and result as src/protocol/methods.ts declares them. */
+type Handlers = { [M in MethodName]: (params: ParamsOf<M>, call: CallContext) => Promise<ResultOf<M>> };
+
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-const timeoutOf = (params: Record<string, unknown>): number | null =>
+const timeoutOf = (params: WaitParams): number | null =>
   params.wait === false ? null : typeof params.timeoutMs === 'number' ? params.timeoutMs : DEFAULT_READY_TIMEOUT_MS;
 
-function target(params: Record<string, unknown>): string {
+function target(params: { target?: unknown }): string {
   const name = text(params.target);
   if (!name) throw new ApictlError('APICTL_USAGE', 'a service name (or "all") is required');
   return name;
 }
 
 export function createHandlers({ supervisor, paths, startedAt, shutdown, update }: HandlerDeps): Record<string, Handler> {
-  return {
+  const withProgress = <T>(params: WaitParams, call: CallContext, names: () => string[], mode: 'service' | 'instance', work: () => Promise<T>) =>
+    params.progress ? streamProgress(supervisor, call, names, mode, work) : work();
+  const namesOf = (name: string) => () => (name === 'all' ? supervisor.names() : [name]);
+
+  const handlers: Handlers = {
     ping: async () => ({ pong: true, pid: process.pid, protocol: PROTOCOL_VERSION, version: VERSION, uptimeMs: Date.now() - startedAt, home: paths.home }),
 
-    start: async (params) => {
-      const { drafts, routes } = await draftsFor(params);
+    start: async (params, call) => {
+      const { drafts, routes } = loadDrafts(params, diskProbe);
       // Routes are checked before anything starts: an invalid file starts nothing.
       if (routes) await supervisor.checkRoutes(routes);
-      const results = await supervisor.start(drafts, timeoutOf(params));
+      const names = () => drafts.map((draft) => draft.name);
+      const results = await withProgress(params, call, names, 'service', () => supervisor.start(drafts, timeoutOf(params)));
       if (routes) await supervisor.addRoutes(routes);
       return results;
     },
     stop: async (params) => supervisor.stop(target(params)),
-    restart: async (params) => supervisor.restart(target(params), timeoutOf(params)),
-    reload: async (params) => supervisor.reload(target(params), timeoutOf(params) ?? DEFAULT_READY_TIMEOUT_MS),
+    restart: async (params, call) =>
+      withProgress(params, call, namesOf(target(params)), 'service', () => supervisor.restart(target(params), timeoutOf(params))),
+    reload: async (params, call) =>
+      withProgress(params, call, namesOf(target(params)), 'instance', () => supervisor.reload(target(params), timeoutOf(params) ?? DEFAULT_READY_TIMEOUT_MS)),
     delete: async (params) => supervisor.delete(target(params)),
-    list: async (params) => (params.withRoutes ? { services: await supervisor.list(), routes: supervisor.routeTables() } : supervisor.list()),
-    show: async (params) => supervisor.show(target(params)),
+    list: async () => supervisor.list(),
+    routes: async () => supervisor.routeTables(),
+    // The supervisor keeps history as metric samples; the wire names their shape.
+    show: async (params) => (await supervisor.show(target(params))) as ShowResult,
     flush: async (params) => ({ flushed: supervisor.flush(text(params.target)) }),
 
     save: async () => {
@@ -58,11 +69,12 @@ export function createHandlers({ supervisor, paths, startedAt, shutdown, update 
       await writeDump(paths.dump, definitions, supervisor.routeTables());
       return { path: paths.dump, saved: definitions.map((definition) => definition.name) };
     },
-    resurrect: async (params) => {
+    resurrect: async (params, call) => {
       const { services: definitions, routes, issues } = await readDump(paths.dump);
       const running = new Set(supervisor.names());
       const missing = definitions.filter((definition) => !running.has(definition.name));
-      const started = missing.length > 0 ? await supervisor.start(missing, timeoutOf(params)) : [];
+      const names = () => missing.map((definition) => definition.name);
+      const started = missing.length > 0 ? await withProgress(params, call, names, 'service', () => supervisor.start(missing, timeoutOf(params))) : [];
       for (const table of routes) await supervisor.addRoutes(table);
       return { started, skipped: definitions.filter((definition) => running.has(definition.name)).map((d) => d.name), issues };
     },
@@ -144,51 +156,5 @@ export function createHandlers({ supervisor, paths, startedAt, shutdown, update 
       return { pid: process.pid };
     },
   };
-}
-
-async function draftsFor(params: Record<string, unknown>): Promise<{ drafts: ServiceDraft[]; routes?: RouteTable }> {
-  const cwd = text(params.cwd) ?? process.cwd();
-  const file = text(params.file);
-  let validation: Validation;
-  if (file) {
-    const raw = await readServicesFile(file);
-    validation = validateServicesFile(raw, dirname(file), diskProbe);
-  } else {
-    validation = validateService(params.service, cwd, diskProbe);
-  }
-  if (!validation.ok) {
-    const where = file ? `${file}: ` : '';
-    throw new ApictlError(
-      'APICTL_INVALID_CONFIG',
-      validation.issues.length === 1 ? `${where}${validation.issues[0]}` : `${where}${validation.issues.length} problems; nothing was started`,
-      { details: { issues: validation.issues }, hint: file ? 'fix the file and run the command again' : 'see `apictl start --help`' },
-    );
-  }
-  const only = Array.isArray(params.only) ? (params.only as string[]) : null;
-  if (!only) return { drafts: validation.drafts, routes: validation.routes };
-  const known = new Set(validation.drafts.map((draft) => draft.name));
-  const unknown = only.filter((name) => !known.has(name));
-  if (unknown.length > 0) {
-    throw new ApictlError('APICTL_USAGE', `--only: no service named ${unknown.map((n) => `"${n}"`).join(', ')} in ${file}`, {
-      hint: `the file defines: ${[...known].join(', ')}`,
-    });
-  }
-  // --only starts some services: the file's routes come along only with all of them.
-  return { drafts: validation.drafts.filter((draft) => only.includes(draft.name)) };
-}
-
-async function readServicesFile(file: string): Promise<unknown> {
-  let content: string;
-  try {
-    content = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new ApictlError('APICTL_NO_FILE', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
-  }
-  try {
-    return JSON.parse(content);
-  } catch (error) {
-    throw new ApictlError('APICTL_INVALID_CONFIG', `${file}: not valid JSON (${(error as Error).message})`, {
-      hint: 'fix the file and run the command again',
-    });
-  }
+  return handlers as unknown as Record<string, Handler>;
 }

@@ -2,7 +2,7 @@ import type { ErrorPayload } from '../errors.js';
 
 // Bumped whenever a request or response changes shape: a CLI and a daemon from
 // different builds must say so rather than misread each other.
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 export interface Request {
   id: number;

@@ -1,6 +1,5 @@
 import { copyFile } from 'node:fs/promises';
-import { definitionToEntry, definitionsFromEntries } from '../config/definition-entry.js';
-import { parseRoutes } from '../config/schema.js';
+import { definitionToEntry, definitionsFromEntries, parseRouteTable } from '../config/definition-entry.js';
 import { ApictlError } from '../errors.js';
 import type { RouteTable, ServiceDefinition } from '../types.js';
 import { readJsonFile, writeJsonFile } from './store.js';
@@ -37,7 +36,7 @@ export async function readDump(path: string): Promise<Dump> {
   const { definitions, issues } = definitionsFromEntries(dump.services, 'dump.services');
   const routes: RouteTable[] = [];
   (Array.isArray(dump.routes) ? dump.routes : []).forEach((table, index) => {
-    const parsed = parseRoutes(table);
+    const parsed = parseRouteTable(table);
     if (parsed) routes.push(parsed);
     else issues.push(`dump.routes[${index}]: not a routes table`);
   });

@@ -1,7 +1,6 @@
 import { existsSync, renameSync } from 'node:fs';
 import { z } from 'zod';
-import { definitionToEntry, definitionsFromEntries } from '../config/definition-entry.js';
-import { parseRoutes } from '../config/schema.js';
+import { definitionToEntry, definitionsFromEntries, parseRouteTable } from '../config/definition-entry.js';
 import type { InstanceRecord } from '../supervisor/instance.js';
 import type { RouteTable } from '../types.js';
 import { readJsonFile, STATE_VERSION, type ServiceRecord } from './store.js';
@@ -63,7 +62,7 @@ export async function loadStateFile(path: string): Promise<LoadedState | null> {
   });
   const routes: RouteTable[] = [];
   (Array.isArray(top.routes) ? top.routes : []).forEach((table: unknown, index: number) => {
-    const parsed = parseRoutes(table);
+    const parsed = parseRouteTable(table);
     if (parsed) routes.push(parsed);
     else problems.push(`state.routes[${index}]: not a routes table`);
   });

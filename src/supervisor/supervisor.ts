@@ -109,7 +109,7 @@ export class Supervisor {
     const results = await Promise.all(
       steps.map(async ({ service, existed }): Promise<StartResult> => {
         const wasRunning = existed && !['stopped', 'errored'].includes(service.status);
-        if (wasRunning) return { name: service.name, action: 'already-running', ok: true, snapshot: await this.snapshot(service) };
+        if (wasRunning) return { name: service.name, action: 'already-running', ok: true, snapshot: this.snapshot(service) };
         this.desired.set(service.name, 'running');
         await service.start(counts?.get(service.name));
         return this.awaitReady(service, existed ? 'restarted' : 'started', timeoutMs);
@@ -141,7 +141,7 @@ export class Supervisor {
         this.desired.set(service.name, 'stopped');
         void this.persist();
         await service.stop();
-        return { name: service.name, action: 'stopped' as const, ok: true, snapshot: await this.snapshot(service) };
+        return { name: service.name, action: 'stopped' as const, ok: true, snapshot: this.snapshot(service) };
       }),
     );
   }
@@ -169,7 +169,7 @@ export class Supervisor {
         ok: outcome.ok,
         reason: outcome.ok ? undefined : outcome.reason,
         lastLines: outcome.ok ? undefined : this.logs.lastLines(service.name),
-        snapshot: await this.snapshot(service),
+        snapshot: this.snapshot(service),
       });
     }
     return results;
@@ -181,9 +181,15 @@ export class Supervisor {
     return Promise.all(this.resolveTarget(target).map((service) => this.retire(service)));
   }
 
+  /** Every service with live figures (a running instance without a sample yet is sampled first). */
   async list(): Promise<ServiceSnapshot[]> {
     await this.sampleFresh();
-    return Promise.all([...this.services.values()].map((service) => this.snapshot(service)));
+    return this.current();
+  }
+
+  /** Every service as it stands, with the figures sampled so far (cheap: for progress and dashboards). */
+  current(): ServiceSnapshot[] {
+    return [...this.services.values()].map((service) => this.snapshot(service));
   }
 
   async show(name: string): Promise<{ snapshot: ServiceSnapshot; recent: LogLine[]; history: Record<number, unknown[]> }> {
@@ -191,7 +197,7 @@ export class Supervisor {
     await this.sampleFresh();
     const history: Record<number, unknown[]> = {};
     for (const instance of service.instances) history[instance.index] = this.metrics.historyOf(instance.pid);
-    return { snapshot: await this.snapshot(service), recent: this.logs.recent([service.name], 15), history };
+    return { snapshot: this.snapshot(service), recent: this.logs.recent([service.name], 15), history };
   }
 
   recentLogs(name: string | undefined, limit: number): LogLine[] {
@@ -327,14 +333,14 @@ export class Supervisor {
   }
 
   private async awaitReady(service: Service, action: StartResult['action'], timeoutMs: number | null): Promise<StartResult> {
-    if (timeoutMs === null) return { name: service.name, action, ok: true, snapshot: await this.snapshot(service) };
+    if (timeoutMs === null) return { name: service.name, action, ok: true, snapshot: this.snapshot(service) };
     const outcomes = await service.waitUntilReady(timeoutMs);
     const failed = outcomes.find((outcome) => !outcome.ok);
-    if (!failed || failed.ok) return { name: service.name, action, ok: true, snapshot: await this.snapshot(service) };
-    return { name: service.name, action, ok: false, reason: failed.reason, lastLines: this.logs.lastLines(service.name), snapshot: await this.snapshot(service) };
+    if (!failed || failed.ok) return { name: service.name, action, ok: true, snapshot: this.snapshot(service) };
+    return { name: service.name, action, ok: false, reason: failed.reason, lastLines: this.logs.lastLines(service.name), snapshot: this.snapshot(service) };
   }
 
-  private async snapshot(service: Service): Promise<ServiceSnapshot> {
+  private snapshot(service: Service): ServiceSnapshot {
     return snapshotService(service, (pid) => this.metrics.sampleOf(pid));
   }
 

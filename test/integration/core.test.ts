@@ -92,8 +92,11 @@ describe('core lifecycle', () => {
     const unknown = await harness.run(['stop', 'nope']);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/^apictl: no service named "nope"\nhint: known: run-api\n$/);
+    // --json: the error is JSON on stderr, so stdout stays what a script parses.
     const json = await harness.run(['stop', 'nope', '--json']);
-    expect(JSON.parse(json.stdout)).toMatchObject({ error: { code: 'APICTL_UNKNOWN_SERVICE' } });
+    expect(json.code).toBe(1);
+    expect(json.stdout).toBe('');
+    expect(JSON.parse(json.stderr)).toMatchObject({ error: { code: 'APICTL_UNKNOWN_SERVICE' } });
   });
 
   it('says so when the daemon speaks another protocol version', async () => {

@@ -41,7 +41,7 @@ describe('ports', () => {
 });
 
 describe('services file', () => {
-  it('reports every problem by field path and starts nothing', async () => {
+  it('reports every problem by field path (and line) and starts nothing', async () => {
     const file = write('bad.json', {
       services: [
         { name: 'good', script: join(FIXTURES, 'echo-server.js'), port: 21460 },
@@ -52,10 +52,10 @@ describe('services file', () => {
     const result = await harness.run(['start', file]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`apictl: ${file}: 5 problems; nothing was started`);
-    expect(result.stderr).toContain('  - services[1].port: must be 1..65535 (or false for a service without a port), got 70000');
-    expect(result.stderr).toContain('  - services[1]: unknown field "colour"');
-    expect(result.stderr).toContain('  - services[1].name: must start with a letter or digit');
-    expect(result.stderr).toContain('  - services[2].script: file not found: nowhere/missing.js');
+    expect(result.stderr).toContain('  - line 11: services[1].port: must be 1..65535 (or false for a service without a port), got 70000');
+    expect(result.stderr).toContain('  - line 12: services[1]: unknown field "colour"');
+    expect(result.stderr).toContain('  - line 9: services[1].name: must start with a letter or digit');
+    expect(result.stderr).toContain('  - line 16: services[2].script: file not found: nowhere/missing.js');
     expect((await harness.list()).map((service) => service.name)).not.toContain('good');
   });
 
@@ -63,7 +63,7 @@ describe('services file', () => {
     const file = write('broken.json', '{ "services": [ ');
     const result = await harness.run(['start', file]);
     expect(result.code).toBe(1);
-    expect(result.stderr.split('\n')[0]).toMatch(new RegExp(`^apictl: ${file}: not valid JSON \\(`));
+    expect(result.stderr.split('\n')[0]).toMatch(new RegExp(`^apictl: ${file}: not valid JSON: line 1, column \\d+: `));
   });
 
   it('resolves relative paths against the file, reads envFile, and --only picks services', async () => {

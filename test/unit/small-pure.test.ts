@@ -33,6 +33,12 @@ describe('parseDotenv', () => {
     const text = '# comment\nA=1\nexport B="two words\\nnext"\nC=\'$literal\'\nD=plain # trailing\n\nnot a line\n';
     expect(parseDotenv(text)).toEqual({ values: { A: '1', B: 'two words\nnext', C: '$literal', D: 'plain' }, badLines: [7] });
   });
+
+  it('keeps quoted multi-line values such as PEM keys whole, with the lines after them', () => {
+    const pem = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nAKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----';
+    const text = `A=1\nKEY="${pem}"\nSINGLE='x\ny'\nB=2\n`;
+    expect(parseDotenv(text)).toEqual({ values: { A: '1', KEY: pem, SINGLE: 'x\ny', B: '2' }, badLines: [] });
+  });
 });
 
 describe('nextCandidatePort', () => {

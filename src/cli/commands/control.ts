@@ -1,5 +1,5 @@
-import type { StartResult } from '../../supervisor/supervisor.js';
 import { LONG_CALL_MS, withDaemon } from '../session.js';
+import { progressListener } from '../progress.js';
 import { parseDurationOption, printResults } from '../results.js';
 
 interface ControlOptions {
@@ -8,10 +8,25 @@ interface ControlOptions {
   waitTimeout?: string;
 }
 
-function control(method: 'stop' | 'restart' | 'reload' | 'delete') {
+function control(method: 'stop' | 'delete') {
   return async (target: string, options: ControlOptions): Promise<void> => {
-    const params = { target, wait: options.wait ?? true, timeoutMs: parseDurationOption('--wait-timeout', options.waitTimeout) };
-    const results = await withDaemon((client) => client.call<StartResult[]>(method, params, { timeoutMs: LONG_CALL_MS, waitingFor: `to ${method} ${target}` }));
+    const results = await withDaemon((client) => client.call(method, { target }, { timeoutMs: LONG_CALL_MS, waitingFor: `to ${method} ${target}` }));
+    if (results.length === 0 && !options.json) process.stdout.write('no services registered\n');
+    printResults(results, options.json ?? false);
+  };
+}
+
+/** restart and reload wait for ready, and report each service (reload: each instance) as it gets there. */
+function controlWaiting(method: 'restart' | 'reload') {
+  return async (target: string, options: ControlOptions): Promise<void> => {
+    const onProgress = progressListener(options.json);
+    const params = {
+      target,
+      wait: options.wait ?? true,
+      timeoutMs: parseDurationOption('--wait-timeout', options.waitTimeout),
+      progress: onProgress !== undefined,
+    };
+    const results = await withDaemon((client) => client.call(method, params, { onEvent: onProgress, timeoutMs: LONG_CALL_MS, waitingFor: `to ${method} ${target}` }));
     if (results.length === 0 && !options.json) process.stdout.write('no services registered\n');
     printResults(results, options.json ?? false);
   };
@@ -19,7 +34,7 @@ function control(method: 'stop' | 'restart' | 'reload' | 'delete') {
 
 export const commands = {
   stop: control('stop'),
-  restart: control('restart'),
-  reload: control('reload'),
+  restart: controlWaiting('restart'),
+  reload: controlWaiting('reload'),
   delete: control('delete'),
 };

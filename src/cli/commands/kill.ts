@@ -14,7 +14,7 @@ export async function run(): Promise<void> {
     process.stdout.write('no daemon running\n');
     return;
   }
-  const { pid } = await client.call<{ pid: number }>('kill');
+  const { pid } = await client.call('kill', {});
   client.close();
   const deadline = Date.now() + KILL_DEADLINE_MS;
   while (Date.now() < deadline && isAlive(pid)) await delay(20);

@@ -1,17 +1,15 @@
-import type { RouteTable, ServiceSnapshot } from '../../types.js';
+import type { ServiceSnapshot } from '../../protocol/methods.js';
 import { formatDuration, formatInstanceFigures } from '../../format.js';
 import { paint, paintStatus, renderTable, useColour } from '../output.js';
 import { withDaemon } from '../session.js';
 
 export async function run(options: { json?: boolean }): Promise<void> {
   if (options.json) {
-    const services = await withDaemon((client) => client.call<ServiceSnapshot[]>('list'));
+    const services = await withDaemon((client) => client.call('list', {}));
     process.stdout.write(JSON.stringify(services) + '\n');
     return;
   }
-  const { services, routes } = await withDaemon((client) =>
-    client.call<{ services: ServiceSnapshot[]; routes: RouteTable[] }>('list', { withRoutes: true }),
-  );
+  const [services, routes] = await withDaemon((client) => Promise.all([client.call('list', {}), client.call('routes', {})]));
   const lines = [renderList(services, useColour())];
   for (const table of routes) {
     const paths = Object.entries(table.paths).map(([prefix, name]) => `${prefix} → ${name}`);

@@ -1,15 +1,16 @@
 import { ApictlError } from '../../errors.js';
-import { parseStoredLine, type LogLine, type LogStream } from '../../logs/log-line.js';
+import { parseStoredLine } from '../../logs/log-line.js';
+import type { LogLine, LogStream } from '../../protocol/methods.js';
 import { readLastLines, readLastLinesRotated } from '../../logs/tail.js';
 import { DEFAULT_LOG_KEEP } from '../../logs/log-file.js';
 import { resolvePaths, serviceLogPath } from '../../state/paths.js';
-import type { ServiceSnapshot } from '../../types.js';
 import { paint, serviceColour, useColour } from '../output.js';
 import { withDaemon } from '../session.js';
 
 interface LogsOptions {
   lines: string;
-  follow: boolean;
+  /** -f/--follow or --no-follow; following is the default. */
+  follow?: boolean;
   err?: boolean;
   out?: boolean;
   json?: boolean;
@@ -31,7 +32,7 @@ export async function run(name: string | undefined, options: LogsOptions): Promi
     return;
   }
   await withDaemon(async (client, paths) => {
-    const services = await client.call<ServiceSnapshot[]>('list');
+    const services = await client.call('list', {});
     if (name && !services.some((service) => service.name === name)) {
       throw new ApictlError('APICTL_UNKNOWN_SERVICE', `no service named "${name}"`, {
         hint: services.length ? `known: ${services.map((service) => service.name).join(', ')}` : 'nothing is registered yet',
@@ -42,17 +43,16 @@ export async function run(name: string | undefined, options: LogsOptions): Promi
     // Subscribe before reading history so nothing written in between is missed.
     const live: LogLine[] = [];
     let replaying = true;
-    const following = options.follow
+    const following = (options.follow ?? true)
       ? client.call('logs', { target: name, stream: streams.length === 1 ? streams[0] : undefined }, {
           timeoutMs: null,
-          onEvent: (event, data) => {
-            if (event === 'skipped') {
-              process.stderr.write(`apictl: ${(data as { events: number }).events} lines skipped: this reader fell behind (the log files have them all)\n`);
+          onEvent: (message) => {
+            if (message.event === 'skipped') {
+              process.stderr.write(`apictl: ${message.data.events} lines skipped: this reader fell behind (the log files have them all)\n`);
               return;
             }
-            if (event !== 'line') return;
-            if (replaying) live.push(data as LogLine);
-            else print(data as LogLine);
+            if (replaying) live.push(message.data);
+            else print(message.data);
           },
         })
       : null;

@@ -1,18 +1,10 @@
-import type { LogLine } from '../../logs/log-line.js';
-import type { ServiceSnapshot } from '../../types.js';
 import { formatBytes, formatPercent } from '../../format.js';
 import { paint, useColour } from '../output.js';
 import { withDaemon } from '../session.js';
 import { describeStall, renderList } from './list.js';
 
-interface ShowResult {
-  snapshot: ServiceSnapshot;
-  recent: LogLine[];
-  history: Record<number, Array<{ time: number; cpu: number; memory: number }>>;
-}
-
 export async function run(name: string, options: { json?: boolean }): Promise<void> {
-  const result = await withDaemon((client) => client.call<ShowResult>('show', { target: name }));
+  const result = await withDaemon((client) => client.call('show', { target: name }));
   if (options.json) {
     process.stdout.write(JSON.stringify(result) + '\n');
     return;

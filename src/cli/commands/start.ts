@@ -1,8 +1,10 @@
-import { resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { ApictlError } from '../../errors.js';
-import type { StartResult } from '../../supervisor/supervisor.js';
+import type { StartParams } from '../../protocol/methods.js';
 import { LONG_CALL_MS, withDaemon } from '../session.js';
+import { progressListener } from '../progress.js';
 import { printResults, parseDurationOption, numberOrRaw, splitList } from '../results.js';
+import { isServicesFileName } from '../../config/services-file-name.js';
 
 export interface StartOptions {
   name?: string;
@@ -13,9 +15,11 @@ export interface StartOptions {
   cwd?: string;
   env?: string[];
   envFile?: string;
+  envProfile?: string;
   watch?: string | true;
   ignore?: string;
   maxMemory?: string;
+  maxMemoryRestart?: string;
   health?: string;
   restart?: string;
   killTimeout?: string;
@@ -28,16 +32,21 @@ export interface StartOptions {
 
 export async function run(target: string, args: string[], options: StartOptions): Promise<void> {
   const cwd = process.cwd();
-  const common = {
-    cwd,
-    wait: options.wait,
-    timeoutMs: parseDurationOption('--wait-timeout', options.waitTimeout),
-  };
-  const params = target.toLowerCase().endsWith('.json')
-    ? { ...common, file: resolve(cwd, target), only: options.only ? splitList(options.only) : undefined }
-    : { ...common, service: serviceFromFlags(target, args, options) };
-  if (options.only && !('file' in params)) throw new ApictlError('APICTL_USAGE', '--only works with a services file (.json)');
-  const results = await withDaemon((client) => client.call<StartResult[]>('start', params, { timeoutMs: LONG_CALL_MS, waitingFor: 'to start' }));
+  const onProgress = progressListener(options.json);
+  const common = { cwd, wait: options.wait, timeoutMs: parseDurationOption('--wait-timeout', options.waitTimeout), progress: onProgress !== undefined };
+  let params: StartParams;
+  if (isServicesFileName(target)) {
+    // Read here, not in the daemon: an ecosystem file is JavaScript, and the daemon runs no user code.
+    const { readServicesFile } = await import('../../config/read-services-file.js');
+    const file = await readServicesFile(target, { envProfile: options.envProfile });
+    for (const warning of file.warnings) process.stderr.write(`apictl: warning: ${warning}\n`);
+    params = { ...common, file: file.payload, only: options.only ? splitList(options.only) : undefined };
+  } else {
+    if (options.only) throw new ApictlError('APICTL_USAGE', '--only works with a services file (.json, .yaml, ecosystem.config.js)');
+    if (options.envProfile) throw new ApictlError('APICTL_USAGE', '--env-profile works with a pm2 ecosystem file');
+    params = { ...common, service: serviceFromFlags(target, args, options) };
+  }
+  const results = await withDaemon((client) => client.call('start', params, { onEvent: onProgress, timeoutMs: LONG_CALL_MS, waitingFor: 'to start' }));
   printResults(results, options.json ?? false);
 }
 
@@ -51,12 +60,13 @@ function serviceFromFlags(script: string, args: string[], options: StartOptions)
   set('interpreter', options.interpreter);
   set('interpreterArgs', options.interpreterArgs);
   set('port', options.port === false ? false : numberOrRaw(options.port));
-  set('instances', numberOrRaw(options.instances));
+  // -i max: one per core, as in pm2.
+  set('instances', options.instances === 'max' ? availableParallelism() : numberOrRaw(options.instances));
   set('cwd', options.cwd);
   set('envFile', options.envFile);
   set('watch', options.watch === true ? true : options.watch ? splitList(options.watch) : undefined);
   set('ignore', options.ignore ? splitList(options.ignore) : undefined);
-  set('maxMemory', numberOrRaw(options.maxMemory));
+  set('maxMemory', numberOrRaw(options.maxMemory ?? options.maxMemoryRestart));
   set('health', options.health);
   set('restart', options.restart);
   set('killTimeout', numberOrRaw(options.killTimeout));

@@ -2,7 +2,6 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { connectDaemon } from '../../client/connect.js';
 import { ApictlError } from '../../errors.js';
 import { resolvePaths, type HomePaths } from '../../state/paths.js';
-import type { ServiceSnapshot } from '../../types.js';
 import { VERSION } from '../../version.js';
 
 const UPDATE_DEADLINE_MS = 30_000;
@@ -24,10 +23,10 @@ export async function run(): Promise<void> {
     }
     throw error;
   }
-  const { pid: before } = await client.call<{ pid: number }>('update', {}, { timeoutMs: 20_000, waitingFor: 'to hand over' });
+  const { pid: before } = await client.call('update', {}, { timeoutMs: 20_000, waitingFor: 'to hand over' });
   client.close();
   const after = await waitForSuccessor(paths, before);
-  const services = await after.client.call<ServiceSnapshot[]>('list');
+  const services = await after.client.call('list', {});
   after.client.close();
   const processes = services.flatMap((service) => service.instances).filter((instance) => instance.pid !== null);
   const kept = processes.filter((instance) => instance.adopted).length;
@@ -39,7 +38,7 @@ async function waitForSuccessor(paths: HomePaths, before: number) {
   while (Date.now() < deadline) {
     const client = await connectDaemon(paths, { autostart: false }).catch(() => null);
     if (client) {
-      const answer = await client.call<{ pid: number; version?: string }>('ping', {}, { timeoutMs: 5_000 }).catch(() => null);
+      const answer = await client.call('ping', {}, { timeoutMs: 5_000 }).catch(() => null);
       if (answer && answer.pid !== before) return { client, pid: answer.pid, version: answer.version };
       client.close();
     }
