@@ -128,6 +128,16 @@ export const COMMANDS: Command[] = [
     load: () => import('./commands/startup.js').then((module) => module.runUninstall as Run),
   },
   {
+    name: 'export',
+    description: 'write Compose, Kubernetes, systemd, nginx or HAProxy files for a services file (or the running services)',
+    args: ['<compose|k8s|systemd|nginx|haproxy>', '[file]'],
+    options: [
+      { flags: '--out <dir>', description: 'write the files into this folder (default: print them)' },
+      { flags: '--strict', description: 'fail (exit 1, nothing written) when a field has no equivalent in the target' },
+    ],
+    load: () => import('./commands/export.js').then(runOf),
+  },
+  {
     name: 'ping',
     description: 'check the daemon answers',
     load: () => import('./commands/ping.js').then(runOf),
