@@ -1,5 +1,6 @@
 import { isFronted, layInstances } from './instance-layout.js';
-import type { ExportInput, ExportService } from './types.js';
+import { collectFieldWarnings } from './field-table.js';
+import type { ExportInput, ExportOutput, ExportService, ExportTarget } from './types.js';
 
 export interface Upstream {
   service: ExportService;
@@ -29,4 +30,16 @@ export function warnPortlessRoutes(input: ExportInput): string[] {
       .filter((route) => portless.has(route.service))
       .map((route) => `routes (port ${table.port}): ${route.prefix} → ${route.service}: the service has no port, so the route is left out`),
   );
+}
+
+/** Pure: a front's one file (a header, then blocks apart by a blank line) and its warnings. */
+export function finishFront(
+  input: ExportInput,
+  target: Extract<ExportTarget, 'nginx' | 'haproxy'>,
+  file: { path: string; firstLine: string; blocks: string[][]; upstreams: Upstream[] },
+): ExportOutput {
+  const header = [file.firstLine, '# Instances listen where `apictl export systemd` runs them; each port below is the one apictl used.'];
+  const warnings = [...collectFieldWarnings(input, target), ...warnPortlessRoutes(input)];
+  if (file.upstreams.length === 0) warnings.push('nothing to front: no service has several instances, maxInflight or routes');
+  return { files: [{ path: file.path, content: [header, ...file.blocks].map((block) => block.join('\n')).join('\n\n') + '\n' }], warnings };
 }

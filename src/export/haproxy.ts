@@ -1,5 +1,4 @@
-import { collectFieldWarnings } from './field-table.js';
-import { NO_ROUTE_MESSAGE, planUpstreams, PROXY_HOST, warnPortlessRoutes, type Upstream } from './front-plan.js';
+import { finishFront, NO_ROUTE_MESSAGE, planUpstreams, PROXY_HOST, type Upstream } from './front-plan.js';
 import { orderRoutes } from './route-rules.js';
 import type { ExportInput, ExportOutput, ExportRouteTable } from './types.js';
 import { formatDuration } from './units.js';
@@ -100,11 +99,5 @@ export function renderHaproxy(input: ExportInput): ExportOutput {
     ...input.routes.map((table) => routesFrontend(table, known)),
     ...upstreams.map(backend),
   ];
-  const header = [
-    '# Written by `apictl export haproxy`: haproxy -f haproxy.cfg',
-    '# Instances listen where `apictl export systemd` runs them; each port below is the one apictl used.',
-  ];
-  const warnings = [...collectFieldWarnings(input, 'haproxy'), ...warnPortlessRoutes(input)];
-  if (upstreams.length === 0) warnings.push('nothing to front: no service has several instances, maxInflight or routes');
-  return { files: [{ path: HAPROXY_FILE, content: [header, ...blocks].map((block) => block.join('\n')).join('\n\n') + '\n' }], warnings };
+  return finishFront(input, 'haproxy', { path: HAPROXY_FILE, firstLine: '# Written by `apictl export haproxy`: haproxy -f haproxy.cfg', blocks, upstreams });
 }

@@ -1,5 +1,4 @@
-import { collectFieldWarnings } from './field-table.js';
-import { NO_ROUTE_MESSAGE, planUpstreams, PROXY_HOST, warnPortlessRoutes, type Upstream } from './front-plan.js';
+import { finishFront, NO_ROUTE_MESSAGE, planUpstreams, PROXY_HOST, type Upstream } from './front-plan.js';
 import { orderRoutes } from './route-rules.js';
 import type { ExportInput, ExportOutput, ExportRouteTable, ExportService } from './types.js';
 import { toSeconds } from './units.js';
@@ -104,11 +103,5 @@ export function renderNginx(input: ExportInput): ExportOutput {
     ...upstreams.filter((upstream) => upstream.fronted).map((upstream) => serviceServer(upstream.service)),
     ...input.routes.map((table) => routesServer(table, byName)),
   ];
-  const header = [
-    '# Written by `apictl export nginx`: include it in the http {} block (e.g. /etc/nginx/conf.d/apictl.conf).',
-    '# Instances listen where `apictl export systemd` runs them; each port below is the one apictl used.',
-  ];
-  const warnings = [...collectFieldWarnings(input, 'nginx'), ...warnPortlessRoutes(input)];
-  if (upstreams.length === 0) warnings.push('nothing to front: no service has several instances, maxInflight or routes');
-  return { files: [{ path: NGINX_FILE, content: [header, ...blocks].map((block) => block.join('\n')).join('\n\n') + '\n' }], warnings };
+  return finishFront(input, 'nginx', { path: NGINX_FILE, firstLine: '# Written by `apictl export nginx`: include it in the http {} block (e.g. /etc/nginx/conf.d/apictl.conf).', blocks, upstreams });
 }
