@@ -197,6 +197,17 @@ export const COMMANDS: CommandSpec[] = [
     load: () => import('./commands/kill.js').then(runOf),
   },
   {
+    name: 'export',
+    description: 'write Compose, Kubernetes, systemd, nginx or HAProxy files for a services file (or the running services)',
+    args: ['<compose|k8s|systemd|nginx|haproxy>', '[file]'],
+    options: [
+      { flags: '--out <dir>', description: 'write the files into this folder (default: print them)' },
+      { flags: '--strict', description: 'fail (exit 1, nothing written) when a field has no equivalent in the target' },
+    ],
+    examples: ['apictl export k8s services.json --out deploy/', 'apictl export compose > docker-compose.yml', 'apictl export nginx --strict'],
+    load: () => import('./commands/export.js').then(runOf),
+  },
+  {
     name: 'update',
     description: 'replace the running daemon with the installed apictl build; services keep running (same pids)',
     examples: ['npm i -g apictl@latest && apictl update'],

@@ -9,6 +9,18 @@ import { Socket } from 'node:net';
 const SHARED = Buffer.allocUnsafe(64 * 1024);
 
 export type ChunkHandler = (chunk: Buffer) => boolean;
+/** Keeps the bytes just read (the stream's journal) before anything else runs: no allocation, no parsing first. */
+export type Journal = (buffer: Buffer, length: number) => void;
+
+/**
+ * After a read smaller than this, reading pauses for BATCH_WAIT_MS so the
+ * next lines gather in the pipe — in the kernel, where a daemon killed
+ * meanwhile loses nothing — and arrive as one chunk: a service that writes
+ * line by line costs a few reads, not one per line. (A pipe holds 64 KB: at
+ * 5 ms, only a writer faster than 12 MB/s in small writes notices.)
+ */
+const BATCH_BELOW_BYTES = 16 * 1024;
+const BATCH_WAIT_MS = 5;
 
 /**
  * The daemon's read end of one child stream (a FIFO). Chunks go to `onChunk`
@@ -20,13 +32,20 @@ export class OutputPipe {
   private readonly socket: Socket;
   private paused = false;
   private closed = false;
+  private batchTimer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly fd: number, private readonly onChunk: ChunkHandler, onEnd: () => void) {
+  constructor(private readonly fd: number, private readonly journal: Journal, private readonly onChunk: ChunkHandler, onEnd: () => void) {
     this.socket = new Socket({
       fd,
       readable: true,
       writable: false,
-      onread: { buffer: SHARED, callback: (length: number) => this.deliver(SHARED.subarray(0, length)) },
+      onread: {
+        buffer: SHARED,
+        callback: (length: number) => {
+          this.journal(SHARED, length);
+          return this.deliver(SHARED.subarray(0, length));
+        },
+      },
     } as ConstructorParameters<typeof Socket>[0]);
     // End of file: no writer is left (the child and whatever held its stdout are gone).
     this.socket.once('end', onEnd);
@@ -43,7 +62,7 @@ export class OutputPipe {
   resume(): void {
     if (!this.paused || this.closed) return;
     this.paused = false;
-    this.socket.resume();
+    if (!this.batchTimer) this.socket.resume();
   }
 
   /**
@@ -60,7 +79,11 @@ export class OutputPipe {
         return true; // EAGAIN: empty for now
       }
       if (length === 0) return true;
-      if (!this.deliver(SHARED.subarray(0, length))) return false;
+      this.journal(SHARED, length);
+      if (!this.onChunk(SHARED.subarray(0, length))) {
+        this.pause();
+        return false;
+      }
     }
     return true;
   }
@@ -68,12 +91,21 @@ export class OutputPipe {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.batchTimer) clearTimeout(this.batchTimer);
+    this.batchTimer = null;
     this.socket.destroy();
   }
 
   private deliver(chunk: Buffer): boolean {
-    if (this.onChunk(chunk)) return true;
-    this.pause();
-    return false;
+    if (!this.onChunk(chunk)) {
+      this.pause();
+      return false;
+    }
+    if (chunk.length >= BATCH_BELOW_BYTES || this.batchTimer || this.closed) return true;
+    this.batchTimer = setTimeout(() => {
+      this.batchTimer = null;
+      if (!this.paused && !this.closed) this.socket.resume();
+    }, BATCH_WAIT_MS);
+    return false; // stops reading until the timer
   }
 }

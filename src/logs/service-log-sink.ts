@@ -1,10 +1,11 @@
 import { rmSync } from 'node:fs';
-import { CarryFile, type Carried } from './carry.js';
+import { CarryFile, wasProcessed, type Carried } from './carry.js';
 import { LineCutter, type Segment } from './line-cutter.js';
 import { LogFile, type RotationOptions, type Stall } from './log-file.js';
 import type { LogLine, LogStream } from './log-line.js';
 import { OutputPipe } from './output-pipe.js';
 import { splitBlock, stampSegments } from './stamp.js';
+import { lastLineInstance } from './tail.js';
 
 export type LogListener = (line: LogLine) => void;
 
@@ -58,14 +59,14 @@ export class ServiceLogSink {
   }
 
   /**
-   * Reads one stream of one instance from its FIFO (`fd`, our read end).
-   * `carried`: the tail a previous daemon kept for this stream, when current.
+   * Reads one stream of one instance from its FIFO (`fd`, our read end),
+   * taking up what a previous daemon left in its carry file.
    */
-  attach(instance: number, stream: LogStream, fifoPath: string, fd: number, carryPath: string, carried: Carried | null = null): LogSource {
+  attach(instance: number, stream: LogStream, fifoPath: string, fd: number, carryPath: string): LogSource {
     const source: Source = { instance, stream, fifoPath, cutter: new LineCutter(this.options.maxLineBytes), carry: new CarryFile(carryPath), pipe: null, finishing: null };
-    if (carried) source.cutter.restore(carried.data, carried.continued);
+    this.resume(source, CarryFile.load(carryPath));
     this.sources.add(source);
-    source.pipe = new OutputPipe(fd, (chunk) => this.accept(source, chunk), () => source.finishing?.());
+    source.pipe = new OutputPipe(fd, (buffer, length) => source.carry.append(buffer, length), (chunk) => this.accept(source, chunk), () => source.finishing?.());
     if (this.files[stream].stall) source.pipe.pause();
     return source;
   }
@@ -103,7 +104,7 @@ export class ServiceLogSink {
   flush(): void {
     this.files.out.truncate();
     this.files.err.truncate();
-    for (const source of this.sources) this.saveCarry(source);
+    for (const source of this.sources) this.commit(source);
   }
 
   /** Checks the files still exist where they should (a deleted folder is recreated). */
@@ -118,10 +119,29 @@ export class ServiceLogSink {
     this.files.err.close();
   }
 
+  /**
+   * Takes up where a previous daemon left this stream (its carry file): its
+   * unterminated tail, and a chunk it had read — written now unless the log
+   * shows it was written already. Then the carry is committed afresh.
+   */
+  private resume(source: Source, carried: Carried | null): void {
+    const file = this.files[source.stream];
+    if (carried) {
+      source.cutter.restore(carried.tail, carried.continued);
+      if (carried.pending.length > 0) {
+        const ours = this.options.multiInstance ? source.instance : 0;
+        const segments = source.cutter.push(carried.pending);
+        if (!wasProcessed(carried, file.position(), () => lastLineInstance(file.path) === ours) && segments.length > 0) this.writeSegments(source, segments);
+      }
+    }
+    this.commit(source);
+  }
+
+  /** A chunk the pipe has already kept in the stream's journal (carry): a daemon killed while stamping it loses nothing. */
   private accept(source: Source, chunk: Buffer): boolean {
     const segments = source.cutter.push(chunk);
     const written = segments.length === 0 || this.writeSegments(source, segments);
-    this.saveCarry(source);
+    this.commit(source);
     return written && this.files[source.stream].stall === null;
   }
 
@@ -141,9 +161,9 @@ export class ServiceLogSink {
     return ok;
   }
 
-  private saveCarry(source: Source): void {
-    if (!source.cutter.hasPending) return source.carry.clear();
-    source.carry.save({ ...source.cutter.pending, ...this.files[source.stream].position() });
+  private commit(source: Source): void {
+    const { data, continued } = source.cutter.pending;
+    source.carry.commit(data, continued, this.files[source.stream].position());
   }
 
   private resumeStream(stream: LogStream): void {

@@ -2,10 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, openSync, constants, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { CarryFile, isCarryCurrent, type Carried } from '../logs/carry.js';
 import type { LogStream } from '../logs/log-line.js';
 import type { ServiceLogSink } from '../logs/service-log-sink.js';
-import { lastLineInstance } from '../logs/tail.js';
 import type { ExitWatcher } from '../process/exit-watch.js';
 import { makeFifos, openFifoForChild, openFifoReader } from '../process/fifo.js';
 import { buildCommand, type CommandContext } from '../process/interpreter.js';
@@ -113,7 +111,7 @@ export class Launcher {
     }
     const logs = STREAMS.map((stream, at) => {
       const path = fifoPath(this.context.runDir, definition.name, index, spawnId, stream);
-      return this.context.sink.attach(index, stream, path, readers[at]!, `${path}.carry`, this.currentCarry(`${path}.carry`, stream, index));
+      return this.context.sink.attach(index, stream, path, readers[at]!, `${path}.carry`);
     });
     return {
       ...record,
@@ -140,7 +138,7 @@ export class Launcher {
         rmSync(`${path}.carry`, { force: true });
         continue;
       }
-      sources.push(this.context.sink.attach(index, stream, path, fd, `${path}.carry`, this.currentCarry(`${path}.carry`, stream, index)));
+      sources.push(this.context.sink.attach(index, stream, path, fd, `${path}.carry`));
     }
     await Promise.race([Promise.all(sources.map((source) => this.context.sink.finish(source))), delay(OUTPUT_WAIT_MS)]);
     this.context.fifosChanged();
@@ -170,13 +168,6 @@ export class Launcher {
   private async stopStrays(run: Run, signal: NodeJS.Signals, graceMs: number): Promise<void> {
     const { strays } = findRunProcesses(run);
     await stopStrays(strays, signal, graceMs, isLive);
-  }
-
-  private currentCarry(path: string, stream: LogStream, index: number): Carried | null {
-    const carried = CarryFile.load(path);
-    if (!carried) return null;
-    const file = this.context.sink.files[stream];
-    return isCarryCurrent(carried, file.position(), () => lastLineInstance(file.path) === index) ? carried : null;
   }
 }
 

@@ -80,6 +80,8 @@ describe('daemon killed', () => {
       await killDaemon();
     }
     await waitFor('the writer to finish', () => logOf('counter', 'err'), (text) => text.includes('counter wrote 3000'), 60_000);
+    // Its last lines go through the other pipe: they may arrive a moment after it said so.
+    await waitFor('the last line in the log', () => logOf('counter'), (text) => text.includes('n 0002999'), 10_000);
     const lines = logOf('counter').trimEnd().split('\n');
     const numbers = lines.map((line) => {
       const match = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z n (\d{7}) x{40} end$/.exec(line);

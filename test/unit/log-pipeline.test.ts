@@ -1,13 +1,15 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LineCutter, charBoundary, type Segment } from '../../src/logs/line-cutter.js';
 import { prefixBlock, splitBlock, stampSegments } from '../../src/logs/stamp.js';
-import { CarryFile, decodeCarry, encodeCarry, isCarryCurrent } from '../../src/logs/carry.js';
+import { CarryFile, decodeCarry, encodeCarryHeader, wasProcessed } from '../../src/logs/carry.js';
 import { lastLineInstance, readLastLines, readLastLinesRotated } from '../../src/logs/tail.js';
 import { LogFile } from '../../src/logs/log-file.js';
 import { DaemonLog } from '../../src/daemon/daemon-log.js';
+import { ServiceLogSink } from '../../src/logs/service-log-sink.js';
+import { makeFifos, openFifoReader } from '../../src/process/fifo.js';
 
 const work = mkdtempSync(join(tmpdir(), 'apictl-logunit-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -82,28 +84,31 @@ describe('stamping', () => {
 });
 
 describe('carry files', () => {
-  it('round-trip a tail and its log position, and clear to nothing', () => {
-    const carried = { size: 123, ino: 456, continued: true, data: Buffer.from([0, 10, 255]) };
-    expect(decodeCarry(encodeCarry(carried))).toEqual(carried);
-    expect(decodeCarry(Buffer.from('garbage'))).toBeNull();
+  it('keep the committed tail and a chunk appended after it, and commit back to a tail', () => {
     const path = join(work, 'x.carry');
     const file = new CarryFile(path);
-    file.save(carried);
-    expect(CarryFile.load(path)).toEqual(carried);
-    file.clear();
-    expect(CarryFile.load(path)).toBeNull();
+    file.commit(Buffer.from('half '), false, { size: 10, ino: 7 });
+    expect(CarryFile.load(path)).toMatchObject({ size: 10, ino: 7, continued: false, tail: Buffer.from('half '), pending: Buffer.alloc(0) });
+    file.append(Buffer.from('a line\nnext'));
+    expect(CarryFile.load(path)).toMatchObject({ tail: Buffer.from('half '), pending: Buffer.from('a line\nnext') });
+    file.commit(Buffer.from('next'), true, { size: 30, ino: 7 });
+    expect(CarryFile.load(path)).toMatchObject({ size: 30, continued: true, tail: Buffer.from('next'), pending: Buffer.alloc(0) });
+    file.commit(Buffer.alloc(0), false, { size: 35, ino: 7 });
+    expect(CarryFile.load(path)).toMatchObject({ tail: Buffer.alloc(0), pending: Buffer.alloc(0) });
+    expect(decodeCarry(Buffer.from('garbage'))).toBeNull();
+    expect(decodeCarry(Buffer.concat([encodeCarryHeader({ size: 1, ino: 2 }, 3, true), Buffer.from('abcdef')]))).toMatchObject({ tail: Buffer.from('abc'), pending: Buffer.from('def') });
     file.remove();
     expect(existsSync(path)).toBe(false);
   });
 
   it.each([
-    ['the file did not move', { size: 10, ino: 1 }, false, true],
-    ['others wrote after it', { size: 50, ino: 1 }, false, true],
-    ['its own stream wrote after it (a kill between the two writes)', { size: 50, ino: 1 }, true, false],
-    ['rotated, nothing written since', { size: 0, ino: 2 }, true, true],
-    ['rotated, its stream wrote since', { size: 30, ino: 2 }, true, false],
-  ])('is current when %s', (_what, now, ours, current) => {
-    expect(isCarryCurrent({ size: 10, ino: 1 }, now, () => ours)).toBe(current);
+    ['the log did not move: the chunk was not written', { size: 10, ino: 1 }, true, false],
+    ['the log moved, its last line is another instance\'s', { size: 50, ino: 1 }, false, false],
+    ['the log moved and its last line is this stream\'s: written, then the kill', { size: 50, ino: 1 }, true, true],
+    ['rotated, nothing written since', { size: 0, ino: 2 }, true, false],
+    ['rotated and this stream wrote since', { size: 30, ino: 2 }, true, true],
+  ])('a kept chunk counts as written when %s', (_what, now, ours, written) => {
+    expect(wasProcessed({ size: 10, ino: 1 }, now, () => ours)).toBe(written);
   });
 
   it('does not write through a planted symlink', () => {
@@ -111,7 +116,8 @@ describe('carry files', () => {
     writeFileSync(target, 'keep me');
     symlinkSync(target, join(work, 'planted.carry'));
     const file = new CarryFile(join(work, 'planted.carry'));
-    file.save({ size: 0, ino: 0, continued: false, data: Buffer.from('x') });
+    file.commit(Buffer.from('x'), false, { size: 0, ino: 0 });
+    file.append(Buffer.from('y'));
     expect(readFileSync(target, 'utf8')).toBe('keep me');
   });
 });
@@ -204,5 +210,44 @@ describe('DaemonLog', () => {
     expect(existsSync(`${path}.1`)).toBe(true);
     expect(existsSync(`${path}.3`)).toBe(false);
     expect(readFileSync(path, 'utf8')).toContain('{"n":9}');
+  });
+});
+
+describe('ServiceLogSink resuming a stream a killed daemon was reading', () => {
+  const sinkFor = (dir: string) =>
+    new ServiceLogSink('svc', { out: join(dir, 'svc.out.log'), err: join(dir, 'svc.err.log') }, { maxBytes: 1 << 20, keep: 1 }, {
+      multiInstance: false, stamp: false, maxLineBytes: 1 << 20, emit: () => undefined, hasListeners: () => false, onStall: () => undefined,
+    });
+
+  async function attachWith(dir: string, prepare: (carry: CarryFile, log: string) => void): Promise<string> {
+    mkdirSync(dir, { recursive: true });
+    const fifo = join(dir, 'svc.0.abc.out');
+    await makeFifos([fifo]);
+    const log = join(dir, 'svc.out.log');
+    prepare(new CarryFile(`${fifo}.carry`), log);
+    const sink = sinkFor(dir);
+    const source = sink.attach(0, 'out', fifo, openFifoReader(fifo), `${fifo}.carry`);
+    await sink.finish(source);
+    sink.close();
+    return readFileSync(log, 'utf8');
+  }
+
+  it('writes a chunk that was read but not yet written, joined to the carried tail', async () => {
+    const text = await attachWith(join(work, 'resume-unwritten'), (carry, log) => {
+      writeFileSync(log, 'before\n');
+      carry.commit(Buffer.from('half '), false, { size: 7, ino: statSync(log).ino });
+      carry.append(Buffer.from('a line\nsecond\ntail'));
+    });
+    expect(text).toBe('before\nhalf a line\nsecond\ntail\n');
+  });
+
+  it('does not write it twice when the log shows it was written before the kill', async () => {
+    const text = await attachWith(join(work, 'resume-written'), (carry, log) => {
+      writeFileSync(log, 'before\n');
+      carry.commit(Buffer.from('half '), false, { size: 7, ino: statSync(log).ino });
+      carry.append(Buffer.from('a line\nsecond\ntail'));
+      writeFileSync(log, 'before\nhalf a line\nsecond\n');
+    });
+    expect(text).toBe('before\nhalf a line\nsecond\ntail\n');
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { closest } from '../../src/cli/suggest.js';
 import { parseDotenv } from '../../src/config/dotenv.js';
 import { nextCandidatePort } from '../../src/config/ports.js';
 import { parseDurationMs, parseSizeBytes } from '../../src/config/units.js';
@@ -221,4 +222,10 @@ describe('instanceEnv', () => {
     });
     expect(env).toEqual({ PATH: '/bin', HOME: '/root', LANG: 'C.UTF-8', PYTHONUNBUFFERED: '1', MINE: '1', APICTL_NAME: 'w', APICTL_INSTANCE: '0', APICTL_SUPERVISOR_HOME: '/h', APICTL_SPAWN_ID: 'x' });
   });
+});
+
+describe('closest', () => {
+  it.each([['compsoe', 'compose'], ['k8', 'k8s'], ['nginxx', 'nginx'], ['zzzzzz', null]])('%s → %s', (word, expected) =>
+    expect(closest(word, ['compose', 'k8s', 'systemd', 'nginx', 'haproxy'])).toBe(expected),
+  );
 });
