@@ -26,7 +26,7 @@ const common = {
   platform: 'node',
   target: 'node20',
   minify: true,
-  external: ['zod', 'pino', 'execa', 'pidusage', 'blessed', 'chokidar', 'picomatch', 'tsx'],
+  external: ['zod', 'pino', 'execa', 'pidusage', 'blessed', 'chokidar', 'picomatch', 'tsx', 'undici', 'prom-client'],
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   define: { __APICTL_VERSION__: JSON.stringify(version) },
   logLevel: 'warning',

@@ -45,6 +45,20 @@ export interface ServiceDefinition {
   sticky?: boolean;
   /** false: store lines without the timestamp prefix (for apps that stamp their own). */
   logDate?: boolean;
+  // --- traffic (apictl's balancer and routes ports); unset: the defaults in src/balancer/traffic-settings.ts
+  /** Reload, stop: wait this long for in-flight requests (SSE, WebSockets too), then close them. */
+  drainTimeoutMs?: number;
+  /** One line per request in the out log. */
+  accessLog?: boolean;
+  /** Addresses/CIDRs (or "loopback") of proxies whose X-Forwarded-* headers are believed. */
+  trustProxy?: string[];
+  headerTimeoutMs?: number;
+  keepAliveTimeoutMs?: number;
+  connectTimeoutMs?: number;
+  upstreamTimeoutMs?: number;
+  sendTimeoutMs?: number;
+  queueTimeoutMs?: number;
+  queueLimit?: number;
 }
 
 /** One port fronting several services by path prefix (a services file's `routes`). */
@@ -52,6 +66,8 @@ export interface RouteTable {
   port: number;
   /** prefix ("/api") → service name */
   paths: Record<string, string>;
+  /** The instance sees the path without its prefix ("/api/users" → "/users"). */
+  strip?: boolean;
 }
 
 export interface ExitInfo {
@@ -70,6 +86,29 @@ export interface InstanceSnapshot {
   uptime: number;
   lastExit: ExitInfo | null;
   reason: string | null;
+  /** null when apictl does not proxy this service's traffic (one instance, no routes). */
+  requests: RequestFigures | null;
+}
+
+export type StatusClass = '1xx' | '2xx' | '3xx' | '4xx' | '5xx';
+
+/** Requests apictl proxied (balancer, routes): for a service, an instance or a route. */
+export interface RequestFigures {
+  /** Answered since the daemon started. */
+  total: number;
+  inflight: number;
+  byClass: Record<StatusClass, number>;
+  /** Over the last 5-10 s. */
+  perSecond: number;
+  /** Latency over the last minute, ms; null when nothing was answered in it. */
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+}
+
+export interface ServiceRequestFigures extends RequestFigures {
+  /** Per routes prefix, for requests that came through a `routes` port. */
+  byRoute: Record<string, RequestFigures>;
 }
 
 export interface ServiceSnapshot {
@@ -82,4 +121,5 @@ export interface ServiceSnapshot {
   reason: string | null;
   instances: InstanceSnapshot[];
   definition: ServiceDefinition;
+  requests: ServiceRequestFigures | null;
 }

@@ -128,6 +128,11 @@ export const COMMANDS: Command[] = [
     load: () => import('./commands/startup.js').then((module) => module.runUninstall as Run),
   },
   {
+    name: 'metrics',
+    description: 'print Prometheus metrics (instances; requests of balanced and routed services)',
+    load: () => import('./commands/metrics.js').then(runOf),
+  },
+  {
     name: 'ping',
     description: 'check the daemon answers',
     load: () => import('./commands/ping.js').then(runOf),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Cron } from 'croner';
 import type { HealthCheck, RouteTable } from '../types.js';
 import { parseDurationMs, parseSizeBytes } from './units.js';
+import { parseTrustEntry } from '../balancer/trust-proxy.js';
 
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const DEFAULT_KILL_TIMEOUT_MS = 5_000;
@@ -90,7 +91,31 @@ export const serviceSchema = z.strictObject({
   maxInflight: field('must be a whole number from 1 to 10000', integerIn(1, 10_000)).optional(),
   sticky: field('must be true or false', boolean).optional(),
   logDate: field('must be true or false', boolean).optional(),
+  // Traffic (balancer and routes ports); defaults in src/balancer/traffic-settings.ts.
+  drainTimeout: field('must be a duration like 30000 or "30s"', parseDurationMs).optional(),
+  accessLog: field('must be true or false', boolean).optional(),
+  trustProxy: field('must be an address or CIDR ("10.0.0.0/8", "::1", "loopback"), or an array of them', parseTrustList).optional(),
+  headerTimeout: field('must be a duration of at least 100 ms, like "10s"', durationAtLeast(100)).optional(),
+  keepAliveTimeout: field('must be a duration of at least 100 ms, like "5s"', durationAtLeast(100)).optional(),
+  connectTimeout: field('must be a duration of at least 1 ms, like "5s"', durationAtLeast(1)).optional(),
+  upstreamTimeout: field('must be a duration of at least 1 ms, like "60s"', durationAtLeast(1)).optional(),
+  sendTimeout: field('must be a duration of at least 1 ms, like "30s"', durationAtLeast(1)).optional(),
+  queueTimeout: field('must be a duration of at least 1 ms, like "30s"', durationAtLeast(1)).optional(),
+  queueLimit: field('must be a whole number from 0 to 1000000', integerIn(0, 1_000_000)).optional(),
 });
+
+function durationAtLeast(minimumMs: number) {
+  return (value: unknown) => {
+    const ms = parseDurationMs(value);
+    return ms !== null && ms >= minimumMs ? ms : null;
+  };
+}
+
+function parseTrustList(value: unknown): string[] | null {
+  const list = typeof value === 'string' ? [value] : value;
+  if (!Array.isArray(list) || !list.every((item) => typeof item === 'string' && parseTrustEntry(item) !== null)) return null;
+  return list as string[];
+}
 
 function boolean(value: unknown): boolean | null {
   return typeof value === 'boolean' ? value : null;
@@ -106,9 +131,9 @@ function parseCron(value: unknown): string | null {
   }
 }
 
-const ROUTE_KEYS = new Set(['port', 'paths']);
+const ROUTE_KEYS = new Set(['port', 'paths', 'strip']);
 
-/** {port, paths: {"/prefix": "service"}}; which services exist is checked against the file. */
+/** {port, paths: {"/prefix": "service"}, strip?}; which services exist is checked against the file. */
 export function parseRoutes(value: unknown): RouteTable | null {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
   const raw = value as Record<string, unknown>;
@@ -118,7 +143,8 @@ export function parseRoutes(value: unknown): RouteTable | null {
   const entries = Object.entries(raw.paths as Record<string, unknown>);
   if (entries.length === 0) return null;
   if (!entries.every(([prefix, name]) => prefix.startsWith('/') && typeof name === 'string' && NAME_PATTERN.test(name))) return null;
-  return { port, paths: Object.fromEntries(entries) as Record<string, string> };
+  if (raw.strip !== undefined && typeof raw.strip !== 'boolean') return null;
+  return { port, paths: Object.fromEntries(entries) as Record<string, string>, ...(raw.strip ? { strip: true } : {}) };
 }
 
 export type RawService = z.input<typeof serviceSchema>;
@@ -126,5 +152,5 @@ export type ParsedService = z.output<typeof serviceSchema>;
 
 export const servicesFileSchema = z.strictObject({
   services: z.array(z.unknown()).min(1, 'must list at least one service'),
-  routes: field('must be {port, paths: {"/prefix": "service-name"}}', parseRoutes).optional(),
+  routes: field('must be {port, paths: {"/prefix": "service-name"}, strip?: true|false}', parseRoutes).optional(),
 });

@@ -121,6 +121,16 @@ function toDraft(
     maxInflight: service.maxInflight,
     sticky: service.sticky,
     logDate: service.logDate,
+    drainTimeoutMs: service.drainTimeout,
+    accessLog: service.accessLog,
+    trustProxy: service.trustProxy,
+    headerTimeoutMs: service.headerTimeout,
+    keepAliveTimeoutMs: service.keepAliveTimeout,
+    connectTimeoutMs: service.connectTimeout,
+    upstreamTimeoutMs: service.upstreamTimeout,
+    sendTimeoutMs: service.sendTimeout,
+    queueTimeoutMs: service.queueTimeout,
+    queueLimit: service.queueLimit,
   };
 }
 

@@ -10,6 +10,7 @@ import { readDump } from '../state/dump.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { tsxLoaderUrl } from '../process/tsx-loader.js';
 import { SUPERVISOR_MARKER } from '../process/supervised-marker.js';
+import { serveMetricsIfAsked } from '../metrics/metrics-server.js';
 
 export interface DaemonOptions {
   /** Foreground (systemd, `apictl daemon`): also log to stdout. */
@@ -78,6 +79,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   await recoverFromState(paths.home, previous, supervisor, logger);
   if (options.resurrect) await resurrectDump(paths, supervisor, logger);
   await server.listen(paths.socket);
+  serveMetricsIfAsked(process.env, supervisor, logger);
   writeFileSync(paths.pid, `${process.pid}\n`, { mode: 0o600 });
   logger.info({ pid: process.pid, home: paths.home }, 'daemon ready');
   const code = await done;

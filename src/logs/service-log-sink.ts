@@ -62,6 +62,11 @@ export class ServiceLogSink {
     this.accept(instance, 'err', Buffer.from(`[apictl] ${line}\n`), null);
   }
 
+  /** Whole lines (each ending in "\n") that apictl writes for the service, e.g. its access log. */
+  write(instance: number, stream: LogStream, lines: string): void {
+    this.accept(instance, stream, Buffer.from(lines), null);
+  }
+
   recentLines(filter?: { instance?: number; limit?: number }): LogLine[] {
     const limit = Math.min(filter?.limit ?? RECENT_LINES_KEPT, RECENT_LINES_KEPT);
     const lines: LogLine[] = [];

@@ -7,6 +7,8 @@ import type { Service } from './service.js';
 export function snapshotService(service: Service, sampleOf: (pid: number | null) => Sample | null): ServiceSnapshot {
   const definition = service.definition;
   const now = Date.now();
+  // Only where apictl proxies the traffic (balancer, routes) does it know the requests.
+  const proxied = service.balanced || !service.requests.empty;
   const instances = service.instances.map((instance) => {
     const sample = sampleOf(instance.pid);
     return {
@@ -20,6 +22,7 @@ export function snapshotService(service: Service, sampleOf: (pid: number | null)
       uptime: instance.startedAt === null ? 0 : now - instance.startedAt,
       lastExit: instance.lastExit,
       reason: instance.reason,
+      requests: proxied ? service.requests.instanceFigures(instance.index, now) : null,
     };
   });
   return {
@@ -32,5 +35,6 @@ export function snapshotService(service: Service, sampleOf: (pid: number | null)
     reason: instances.find((instance) => instance.reason)?.reason ?? null,
     instances,
     definition,
+    requests: proxied ? service.requests.figures(now) : null,
   };
 }

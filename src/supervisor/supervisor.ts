@@ -6,6 +6,7 @@ import { parseDotenv } from '../config/dotenv.js';
 import type { ServiceDraft } from '../config/validate.js';
 import type { LogLine } from '../logs/log-line.js';
 import { MetricsSampler } from '../metrics/sampler.js';
+import type { ServiceRequests } from '../metrics/service-requests.js';
 import type { CommandContext } from '../process/interpreter.js';
 import type { HomePaths } from '../state/paths.js';
 import { LogRegistry } from '../logs/log-registry.js';
@@ -52,10 +53,7 @@ export class Supervisor {
     this.logs = new LogRegistry(options.paths, this.events);
     this.routes = new RouteRegistry(
       options.balancerHost ?? '127.0.0.1',
-      (name) => {
-        const service = this.services.get(name);
-        return service && service.status === 'online' ? service.definition.port : null;
-      },
+      (name) => this.services.get(name)?.routeTarget() ?? null,
       (port) => [...this.services.values()].find((service) => service.definition.port === port)?.name ?? null,
       options.logger,
     );
@@ -173,6 +171,11 @@ export class Supervisor {
     const names = target && target !== 'all' ? this.resolveTarget(target).map((service) => service.name) : this.names();
     await this.logs.flush(names);
     return names;
+  }
+
+  /** Each service's request counters, for `apictl metrics`. */
+  requestCounters(): Array<{ name: string; requests: ServiceRequests }> {
+    return [...this.services.values()].map((service) => ({ name: service.name, requests: service.requests }));
   }
 
   routeTables(): RouteTable[] {
