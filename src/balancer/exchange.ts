@@ -160,8 +160,9 @@ export class Exchange implements Dispatcher.DispatchHandler, Queued, Closable {
 
   clientClosed(): void {
     if (this.done) return;
-    this.controller?.abort(new Error('client went away'));
+    // Finished first: the abort calls onResponseError at once, which must find the exchange over.
     this.finish(this.res.headersSent ? this.status : CLIENT_CLOSED);
+    this.controller?.abort(new Error('client went away'));
   }
 
   private finish(status: number): void {

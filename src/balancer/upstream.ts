@@ -81,4 +81,6 @@ export function trackTunnel(upstream: Upstream, client: Socket, server: Socket):
   };
   client.once('close', close);
   server.once('close', close);
+  // Client sockets allow half-open connections: a client that sent FIN is gone for a WebSocket, so close both.
+  client.once('end', close);
 }
