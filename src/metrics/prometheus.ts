@@ -48,8 +48,11 @@ export function collectFamilies({ services, counters }: ScrapeInput): Family[] {
       const labels = { service: service.name, instance_index: String(instance.index) };
       up.samples.push({ labels, value: instance.status === 'online' ? 1 : 0 });
       for (const name of STATUSES) status.samples.push({ labels: { ...labels, status: name }, value: instance.status === name ? 1 : 0 });
-      cpu.samples.push({ labels, value: instance.cpu / 100 });
-      memory.samples.push({ labels, value: instance.memory });
+      // No sample yet (memory 0 for a live process): left out rather than reported as 0.
+      if (instance.pid !== null && instance.memory > 0) {
+        cpu.samples.push({ labels, value: instance.cpu / 100 });
+        memory.samples.push({ labels, value: instance.memory });
+      }
       restarts.samples.push({ labels, value: instance.restarts });
       uptime.samples.push({ labels, value: instance.uptime / 1000 });
     }

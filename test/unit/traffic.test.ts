@@ -208,3 +208,19 @@ describe('access log and metrics port', () => {
     expect(metricsPortFrom({ APICTL_METRICS_PORT: value })).toBe(port),
   );
 });
+
+describe('the strict exposition check the metrics tests use', async () => {
+  const { parseStrictExposition } = await import('../helpers/exposition.js');
+  const good = '# HELP apictl_x_total X.\n# TYPE apictl_x_total counter\napictl_x_total{a="1"} 2\n';
+  it('accepts a well-formed family', () => expect(parseStrictExposition(good)[0]!.name).toBe('apictl_x_total'));
+  it.each([
+    ['# TYPE apictl_x_total counter\napictl_x_total{a="1} 2\n', 'not a sample line'],
+    ['# TYPE apictl_x_total counter\napictl_x_total 1 2 3\n', 'not a sample line'],
+    ['# TYPE apictl_x_total counter\napictl_x_total abc\n', 'not a sample line'],
+    ['apictl_y 1\n', 'sample before its TYPE'],
+    ['# TYPE apictl_requests counter\n', 'must end in _total'],
+    ['# TYPE apictl_latency histogram\n', 'base unit'],
+    ['# TYPE apictl_x_total counter\napictl_x_total 1\napictl_x_total 1\n', 'twice'],
+    ['# TYPE apictl_h_seconds histogram\napictl_h_seconds_bucket{le="1"} 2\napictl_h_seconds_bucket{le="+Inf"} 1\napictl_h_seconds_count 1\napictl_h_seconds_sum 1\n', 'cumulative'],
+  ])('refuses %j', (text, why) => expect(() => parseStrictExposition(text)).toThrow(why));
+});
