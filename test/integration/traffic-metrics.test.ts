@@ -48,6 +48,9 @@ describe('request metrics, apictl metrics and the metrics port', () => {
     expect(counted.requests!.p50Ms).toBeGreaterThan(0);
     expect(counted.requests!.p99Ms).toBeGreaterThanOrEqual(counted.requests!.p95Ms!);
     expect(rcounted.requests).toMatchObject({ total: 7, byClass: { '2xx': 4, '4xx': 1, '5xx': 2 } });
+    const shown = (await harness.ok(['show', 'rcounted'])).stdout;
+    expect(shown).toMatch(/^ {2}all {9}7 total \(2xx 4, 4xx 1, 5xx 2\), 0 in flight, [\d.]+ req\/s, p50 [\d.]+ ms/m);
+    expect(shown).toMatch(/^ {2}\[0\] {9}\d+ total/m);
   });
 
   it('prints Prometheus text that a strict parser reads, with the same counts', async () => {
