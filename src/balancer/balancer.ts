@@ -3,8 +3,8 @@ import type { Socket } from 'node:net';
 import type { ServiceDefinition } from '../types.js';
 import type { ServiceRequests } from '../metrics/service-requests.js';
 import { AccessLog } from './access-log.js';
-import { chooseBackend } from './choose-backend.js';
-import { Exchange, hasBody, type ExchangeHost } from './exchange.js';
+import { chooseBackend, type Choice } from './choose-backend.js';
+import { Exchange, type ExchangeHost } from './exchange.js';
 import { closeServer, createFrontServer, listenOn } from './front-server.js';
 import { readStickyIndex, stickyCookie } from './sticky.js';
 import { openTunnel } from './tunnel.js';
@@ -40,7 +40,8 @@ export class Balancer implements ExchangeHost {
   private upstreams: Upstream[] = [];
   private readonly leaving = new Set<Upstream>();
   private readonly queue: WaitQueue<Exchange>;
-  private cursor = 0;
+  /** Reused for every choice: one object, not one per request. */
+  private readonly choice: Choice = { limit: Infinity, stickyIndex: null, cursor: 0, now: 0 };
   private stopping = false;
 
   constructor(private readonly options: BalancerOptions) {
@@ -110,7 +111,7 @@ export class Balancer implements ExchangeHost {
     if (!CONNECTION_FAILURES.has(error.code ?? '')) return false;
     if (failed) failed.downUntil = Date.now() + DOWN_FOR_MS;
     // No answer came back: a body-less safe method can go to another instance.
-    if (hasBody(exchange.req) || !RETRYABLE_METHODS.has(exchange.req.method ?? '') || exchange.attempts >= 3 || this.stopping) return false;
+    if (exchange.hasBody || !RETRYABLE_METHODS.has(exchange.req.method ?? '') || exchange.attempts >= 3 || this.stopping) return false;
     this.dispatch(exchange);
     return true;
   }
@@ -134,8 +135,12 @@ export class Balancer implements ExchangeHost {
   }
 
   private choose(req: IncomingMessage, limit: number): Upstream | null {
-    const stickyIndex = this.settings.sticky ? readStickyIndex(req.headers.cookie) : null;
-    return chooseBackend(this.upstreams, { limit, stickyIndex, cursor: this.cursor++, now: Date.now() });
+    const choice = this.choice;
+    choice.limit = limit;
+    choice.stickyIndex = this.settings.sticky ? readStickyIndex(req.headers.cookie) : null;
+    choice.cursor++;
+    choice.now = Date.now();
+    return chooseBackend(this.upstreams, choice);
   }
 
   private startQueued(): void {

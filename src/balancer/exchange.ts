@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
+import type { RequestStats } from '../metrics/request-stats.js';
 import type { ServiceRequests } from '../metrics/service-requests.js';
 import { NO_INSTANCE } from '../metrics/service-requests.js';
 import type { AccessLog } from './access-log.js';
 import { buildUpstreamHeaders } from './forwarded-headers.js';
-import { dropHopByHop } from './hop-by-hop.js';
+import { endToEndRawHeaders } from './hop-by-hop.js';
 import { plainAddress } from './trust-proxy.js';
 import type { TrafficSettings } from './traffic-settings.js';
 import type { Closable, Upstream } from './upstream.js';
@@ -40,12 +41,6 @@ function onSendTimeout(exchange: Exchange): void {
   exchange.abort();
 }
 
-/** A request with a body to stream (anything but a body-less GET, HEAD, ...). */
-export function hasBody(req: IncomingMessage): boolean {
-  const length = req.headers['content-length'];
-  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
-}
-
 /**
  * One request through the proxy, from arrival to the last byte out: it is
  * the undici handler itself (no closures), streams the answer with
@@ -56,6 +51,8 @@ export class Exchange implements Dispatcher.DispatchHandler, Queued, Closable {
   readonly startedAt = performance.now();
   readonly headers: string[];
   readonly requestId: string;
+  /** A body follows: the request streams it, and may not be retried elsewhere. */
+  readonly hasBody: boolean;
   queueDeadline = 0;
   queueSlot = -1;
   attempts = 0;
@@ -63,7 +60,11 @@ export class Exchange implements Dispatcher.DispatchHandler, Queued, Closable {
   setCookie: string | null = null;
   private upstream: Upstream | null = null;
   private instance = NO_INSTANCE;
-  private controller: Dispatcher.DispatchController | null = null;
+  /** The counters of (instance, route), looked up once per attempt. */
+  private stats: RequestStats | null = null;
+  /** undici's handles on the upstream request (its callback-style handler API). */
+  private abortUpstream: ((reason?: Error) => void) | null = null;
+  private resumeUpstream: (() => void) | null = null;
   private sendTimer: NodeJS.Timeout | null = null;
   private status = 0;
   private done = false;
@@ -81,6 +82,7 @@ export class Exchange implements Dispatcher.DispatchHandler, Queued, Closable {
     const upstreamHeaders = buildUpstreamHeaders(req.rawHeaders, { address, trusted: host.settings.isTrustedProxy(address) });
     this.headers = extraHeaders.length > 0 ? [...upstreamHeaders.headers, ...extraHeaders] : upstreamHeaders.headers;
     this.requestId = upstreamHeaders.requestId;
+    this.hasBody = upstreamHeaders.hasBody;
     (res as Tagged)[EXCHANGE] = this;
     res.once('close', onClientClose);
   }
@@ -91,11 +93,12 @@ export class Exchange implements Dispatcher.DispatchHandler, Queued, Closable {
     this.attempts++;
     upstream.inflight++;
     upstream.track(this);
-    this.host.requests.statsFor(upstream.index, this.route).inflight++;
+    this.stats = this.host.requests.statsFor(upstream.index, this.route);
+    this.stats.inflight++;
     try {
-      upstream.pool.dispatch({ path: this.path, method: this.req.method!, headers: this.headers, body: hasBody(this.req) ? this.req : null }, this);
+      upstream.pool.dispatch({ path: this.path, method: this.req.method!, headers: this.headers, body: this.hasBody ? this.req : null }, this);
     } catch (error) {
-      this.onResponseError(null, error as Error);
+      this.onError(error as Error);
     }
   }
 
@@ -114,35 +117,40 @@ export class Exchange implements Dispatcher.DispatchHandler, Queued, Closable {
     this.res.destroy();
   }
 
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.controller = controller;
-    if (this.done) controller.abort(new Error('client went away'));
+  // undici's callback-style handler: measured 3-5 µs a request cheaper than the controller
+  // style, which undici wraps around these and which parses every header into an object.
+  onConnect(abort: (reason?: Error) => void): void {
+    this.abortUpstream = abort;
+    if (this.done) abort(new Error('client went away'));
   }
 
-  onResponseStart(_controller: Dispatcher.DispatchController, status: number, headers: Record<string, string | string[] | undefined>): void {
-    if (status < 200 || this.done) return;
-    dropHopByHop(headers);
-    headers['x-request-id'] ??= this.requestId;
-    if (this.setCookie) headers['set-cookie'] = [...[headers['set-cookie'] ?? []].flat(), this.setCookie];
+  onHeaders(status: number, raw: Buffer[], resume: () => void): boolean {
+    if (status < 200 || this.done) return true;
+    this.resumeUpstream = resume;
+    const { headers, hasRequestId } = endToEndRawHeaders(raw);
+    if (!hasRequestId) headers.push('x-request-id', this.requestId);
+    if (this.setCookie) headers.push('set-cookie', this.setCookie);
     this.status = status;
-    this.res.writeHead(status, headers as Record<string, string | string[]>);
+    this.res.writeHead(status, headers);
+    return true;
   }
 
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.res.write(chunk)) return;
-    controller.pause();
+  /** false pauses the upstream until the client drains (or sendTimeout drops it). */
+  onData(chunk: Buffer): boolean {
+    if (this.res.write(chunk)) return true;
     if (this.sendTimer === null) {
       this.res.once('drain', onClientDrain);
       this.sendTimer = setTimeout(onSendTimeout, this.host.settings.sendTimeoutMs, this);
     }
+    return false;
   }
 
-  onResponseEnd(): void {
+  onComplete(): void {
     this.res.end();
     this.finish(this.status);
   }
 
-  onResponseError(_controller: Dispatcher.DispatchController | null, error: Error): void {
+  onError(error: Error): void {
     if (this.done) return;
     const failed = this.upstream;
     this.leaveUpstream();
@@ -155,14 +163,14 @@ export class Exchange implements Dispatcher.DispatchHandler, Queued, Closable {
   clientDrained(): void {
     if (this.sendTimer) clearTimeout(this.sendTimer);
     this.sendTimer = null;
-    this.controller?.resume();
+    this.resumeUpstream?.();
   }
 
   clientClosed(): void {
     if (this.done) return;
     // Finished first: the abort calls onResponseError at once, which must find the exchange over.
     this.finish(this.res.headersSent ? this.status : CLIENT_CLOSED);
-    this.controller?.abort(new Error('client went away'));
+    this.abortUpstream?.(new Error('client went away'));
   }
 
   private finish(status: number): void {
@@ -171,7 +179,7 @@ export class Exchange implements Dispatcher.DispatchHandler, Queued, Closable {
     if (this.sendTimer) clearTimeout(this.sendTimer);
     if (this.queueSlot >= 0) this.host.abandon(this);
     const seconds = (performance.now() - this.startedAt) / 1000;
-    this.host.requests.statsFor(this.instance, this.route).record(status, seconds, Date.now());
+    (this.stats ?? this.host.requests.statsFor(this.instance, this.route)).record(status, seconds, Date.now());
     this.host.accessLog?.add({
       method: this.req.method ?? '-',
       path: this.req.url ?? '/',
@@ -188,7 +196,7 @@ export class Exchange implements Dispatcher.DispatchHandler, Queued, Closable {
     if (!upstream) return;
     this.upstream = null;
     upstream.inflight--;
-    this.host.requests.statsFor(upstream.index, this.route).inflight--;
+    this.stats!.inflight--;
     upstream.untrack(this);
     this.host.release(upstream);
   }

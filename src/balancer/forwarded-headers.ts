@@ -13,6 +13,8 @@ export interface UpstreamHeaders {
   /** Flat [name, value, ...] list, as both node:http and undici take it. */
   headers: string[];
   requestId: string;
+  /** A body follows (Content-Length > 0 or Transfer-Encoding): read here, so nobody builds req.headers. */
+  hasBody: boolean;
 }
 
 /** A client's X-Request-Id is kept only when it is short and printable (it ends up in logs). */
@@ -39,9 +41,11 @@ export function buildUpstreamHeaders(raw: readonly string[], client: ClientSide,
   let forwardedHost = '';
   let host = '';
   let requestId = '';
+  let hasBody = false;
   for (let index = 0; index < raw.length; index += 2) {
     const name = raw[index]!.toLowerCase();
     const value = raw[index + 1]!;
+    if (name === 'transfer-encoding' || (name === 'content-length' && value !== '0')) hasBody = true;
     if (isHopByHop(name, tokens)) continue;
     switch (name) {
       case 'x-forwarded-for':
@@ -73,5 +77,5 @@ export function buildUpstreamHeaders(raw: readonly string[], client: ClientSide,
     'x-request-id', requestId,
   );
   if (forwardedHost || host) headers.push('x-forwarded-host', forwardedHost || host);
-  return { headers, requestId };
+  return { headers, requestId, hasBody };
 }

@@ -9,7 +9,8 @@ const HOP_BY_HOP = new Set([
 
 /** Pure: the extra header names a Connection header lists ("close" and "keep-alive" are options, not names, but dropping them is harmless). */
 export function connectionTokens(value: string | string[] | undefined): Set<string> | null {
-  if (value === undefined) return null;
+  // The usual values name no other header: no set to build.
+  if (value === undefined || value === 'keep-alive' || value === 'close') return null;
   const tokens = new Set<string>();
   for (const part of Array.isArray(value) ? value : [value]) {
     for (const token of part.split(',')) {
@@ -25,9 +26,22 @@ export function isHopByHop(name: string, tokens: Set<string> | null): boolean {
   return HOP_BY_HOP.has(name) || (tokens !== null && tokens.has(name));
 }
 
-/** Drops hop-by-hop headers from a parsed (lower-case keyed) header object, in place. */
-export function dropHopByHop(headers: Record<string, string | string[] | undefined>): Record<string, string | string[] | undefined> {
-  const tokens = connectionTokens(headers.connection);
-  for (const name of Object.keys(headers)) if (isHopByHop(name, tokens)) delete headers[name];
-  return headers;
+/** Pure: an upstream's raw header lines ([name, value, ...] as bytes) as a flat string list without hop-by-hop headers. */
+export function endToEndRawHeaders(raw: readonly Buffer[]): { headers: string[]; hasRequestId: boolean } {
+  let tokens: Set<string> | null = null;
+  const names: string[] = new Array(raw.length / 2);
+  for (let index = 0; index < raw.length; index += 2) {
+    const name = raw[index]!.toString('latin1').toLowerCase();
+    names[index / 2] = name;
+    if (name === 'connection') tokens = connectionTokens(raw[index + 1]!.toString('latin1'));
+  }
+  const headers: string[] = [];
+  let hasRequestId = false;
+  for (let index = 0; index < names.length; index++) {
+    const name = names[index]!;
+    if (isHopByHop(name, tokens)) continue;
+    if (name === 'x-request-id') hasRequestId = true;
+    headers.push(name, raw[index * 2 + 1]!.toString('latin1'));
+  }
+  return { headers, hasRequestId };
 }

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { chooseBackend } from '../../src/balancer/choose-backend.js';
 import { buildUpstreamHeaders } from '../../src/balancer/forwarded-headers.js';
-import { connectionTokens, dropHopByHop } from '../../src/balancer/hop-by-hop.js';
+import { connectionTokens, endToEndRawHeaders } from '../../src/balancer/hop-by-hop.js';
 import { createTrustCheck, parseTrustEntry, plainAddress } from '../../src/balancer/trust-proxy.js';
 import { matchRoute, stripPrefix } from '../../src/balancer/routes.js';
 import { formatAccessLine } from '../../src/balancer/access-log.js';
@@ -52,6 +52,13 @@ describe('buildUpstreamHeaders', () => {
     ]);
   });
 
+  it('tells whether a body follows', () => {
+    expect(buildUpstreamHeaders(['Content-Length', '0'], client, newId).hasBody).toBe(false);
+    expect(buildUpstreamHeaders(['Content-Length', '12'], client, newId).hasBody).toBe(true);
+    expect(buildUpstreamHeaders(['Transfer-Encoding', 'chunked'], client, newId).hasBody).toBe(true);
+    expect(buildUpstreamHeaders([], client, newId).hasBody).toBe(false);
+  });
+
   it('appends to what a trusted proxy sent', () => {
     const raw = ['Host', 'internal', 'X-Forwarded-For', '1.1.1.1', 'x-forwarded-for', '2.2.2.2', 'X-Forwarded-Proto', 'https', 'X-Forwarded-Host', 'api.example', 'X-Real-IP', '1.1.1.1'];
     const { headers } = buildUpstreamHeaders(raw, { address: '127.0.0.1', trusted: true }, newId);
@@ -82,13 +89,16 @@ describe('buildUpstreamHeaders', () => {
 });
 
 describe('hop-by-hop on answers', () => {
-  it('drops them from a parsed header object', () => {
-    const headers = { connection: 'close, x-drop', 'x-drop': '1', 'proxy-authenticate': 'Basic', trailer: 'x', 'content-type': 'text/plain', 'set-cookie': ['a=1', 'b=2'] };
-    expect(dropHopByHop(headers)).toEqual({ 'content-type': 'text/plain', 'set-cookie': ['a=1', 'b=2'] });
+  const raw = (...lines: string[]) => lines.map((line) => Buffer.from(line, 'latin1'));
+  it('drops them from raw upstream headers, keeping repeated ones', () => {
+    const answer = raw('Connection', 'close, X-Drop', 'X-Drop', '1', 'Proxy-Authenticate', 'Basic', 'Trailer', 'x', 'Content-Type', 'text/plain', 'Set-Cookie', 'a=1', 'Set-Cookie', 'b=2');
+    expect(endToEndRawHeaders(answer)).toEqual({ headers: ['content-type', 'text/plain', 'set-cookie', 'a=1', 'set-cookie', 'b=2'], hasRequestId: false });
+    expect(endToEndRawHeaders(raw('Connection', 'keep-alive', 'Keep-Alive', 'timeout=5', 'X-Request-Id', 'abc'))).toEqual({ headers: ['x-request-id', 'abc'], hasRequestId: true });
   });
   it('reads Connection tokens from one or several headers', () => {
     expect([...connectionTokens(['Keep-Alive, Foo', ' bar '])!]).toEqual(['keep-alive', 'foo', 'bar']);
     expect(connectionTokens(undefined)).toBeNull();
+    expect(connectionTokens('keep-alive')).toBeNull();
   });
 });
 
