@@ -9,7 +9,7 @@ import { closeServer, createFrontServer, listenOn } from './front-server.js';
 import { readStickyIndex, stickyCookie } from './sticky.js';
 import { openTunnel } from './tunnel.js';
 import { resolveTrafficSettings, type TrafficSettings } from './traffic-settings.js';
-import { Upstream } from './upstream.js';
+import { Upstream, loadUndici } from './upstream.js';
 import { WaitQueue } from './wait-queue.js';
 
 const DOWN_FOR_MS = 1_000;
@@ -58,8 +58,9 @@ export class Balancer implements ExchangeHost {
     );
   }
 
-  listen(): Promise<void> {
-    return listenOn(this.server, this.options.port, this.options.host);
+  async listen(): Promise<void> {
+    await loadUndici();
+    await listenOn(this.server, this.options.port, this.options.host);
   }
 
   add(index: number, port: number): void {

@@ -6,6 +6,7 @@ import type { Balancer } from './balancer.js';
 import { closeServer, createFrontServer, listenOn } from './front-server.js';
 import { DirectHost } from './direct-host.js';
 import { DEFAULT_HEADER_TIMEOUT_MS, DEFAULT_KEEP_ALIVE_TIMEOUT_MS } from './traffic-settings.js';
+import { loadUndici } from './upstream.js';
 
 export interface RouteMatch {
   /** The prefix as configured, without a trailing slash ("/" stays "/"). */
@@ -70,14 +71,20 @@ export class RouteFront {
     );
   }
 
-  listen(): Promise<void> {
-    return listenOn(this.server, this.table.port, this.host);
+  async listen(): Promise<void> {
+    await loadUndici();
+    await listenOn(this.server, this.table.port, this.host);
   }
 
   async close(): Promise<void> {
     await Promise.all([...this.direct.values()].map((host) => host.close()));
     this.direct.clear();
     await closeServer(this.server);
+  }
+
+  /** Closes the direct pools of services that are gone or not online. */
+  prune(): void {
+    for (const service of [...this.direct.keys()]) this.targetFor(service);
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {

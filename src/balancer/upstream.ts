@@ -1,7 +1,17 @@
 import type { Socket } from 'node:net';
-import { Pool } from 'undici';
+import type { Pool } from 'undici';
 import type { Backend } from './choose-backend.js';
 import type { TrafficSettings } from './traffic-settings.js';
+
+let PoolClass: typeof Pool | null = null;
+
+/**
+ * Imports undici (once). A dynamic import, so that even the bundled
+ * `apictl daemon` loads it only when a balancer or routes port opens.
+ */
+export async function loadUndici(): Promise<void> {
+  PoolClass ??= (await import('undici')).Pool;
+}
 
 /** What a drain deadline closes: an exchange (request in flight) or a tunnel (WebSocket). */
 export interface Closable {
@@ -25,7 +35,8 @@ export class Upstream implements Backend {
     readonly port: number,
     settings: TrafficSettings,
   ) {
-    this.pool = new Pool(`http://127.0.0.1:${port}`, {
+    if (!PoolClass) throw new Error('loadUndici() first');
+    this.pool = new PoolClass(`http://127.0.0.1:${port}`, {
       connections: null,
       pipelining: 1,
       connectTimeout: settings.connectTimeoutMs,

@@ -57,7 +57,10 @@ export class RouteRegistry {
   /** Closes every table none of whose services is still registered. */
   async dropOrphans(registered: (service: string) => boolean): Promise<void> {
     for (const [port, front] of this.fronts) {
-      if (Object.values(front.table.paths).some(registered)) continue;
+      if (Object.values(front.table.paths).some(registered)) {
+        front.prune(); // a deleted service's pool and counters go now, not at the next request
+        continue;
+      }
       this.fronts.delete(port);
       await front.close();
       this.logger.info({ port }, 'routes closed: none of their services remain');

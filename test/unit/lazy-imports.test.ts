@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 const SRC = resolve(import.meta.dirname, '../../src');
@@ -35,4 +35,15 @@ describe('memory at rest: the daemon loads the traffic layer only when first nee
     'does not load %s at start',
     (module) => expect(loaded.has(module)).toBe(false),
   );
+});
+
+describe('the bundled `apictl daemon` too', () => {
+  const bundle = resolve(import.meta.dirname, '../../dist/bundle/cmd-daemon.js');
+  it.each(['undici', 'prom-client'])('imports %s only dynamically', (name) => {
+    // npm test builds first; without a bundle this fails rather than passing unseen.
+    expect(existsSync(bundle)).toBe(true);
+    const text = readFileSync(bundle, 'utf8');
+    expect(text).not.toMatch(new RegExp(`from\\s*["']${name}["']`));
+    expect(text).toMatch(new RegExp(`import\\(["']${name}["']\\)`));
+  });
 });
