@@ -89,6 +89,7 @@ export class Balancer implements ExchangeHost {
   async close(): Promise<void> {
     await this.drain();
     await closeServer(this.server);
+    this.accessLog?.flush();
   }
 
   /** One request, from this port or from a routes port (`route`: its prefix, `path`: what the instance is asked for). */

@@ -43,7 +43,8 @@ export class DirectHost implements ExchangeHost {
 
   abandon(): void {}
 
-  close(): Promise<void> {
-    return this.upstream.drain(0);
+  async close(): Promise<void> {
+    await this.upstream.drain(0);
+    this.accessLog?.flush();
   }
 }

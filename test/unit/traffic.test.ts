@@ -209,6 +209,23 @@ describe('WaitQueue', () => {
   });
 });
 
+describe('AccessLog batching', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+  it('hands lines to the sink per instance, in one block within the flush interval', async () => {
+    const { AccessLog, ACCESS_LOG_FLUSH_MS } = await import('../../src/balancer/access-log.js');
+    const written: Array<[number, string]> = [];
+    const log = new AccessLog((instance, lines) => written.push([instance, lines]));
+    const record = { method: 'GET', path: '/', status: 200, durationMs: 1, requestId: 'r' };
+    log.add({ ...record, instance: 0 });
+    log.add({ ...record, instance: 1 });
+    log.add({ ...record, instance: 0 });
+    expect(written).toEqual([]);
+    vi.advanceTimersByTime(ACCESS_LOG_FLUSH_MS);
+    expect(written.map(([instance, lines]) => [instance, lines.split('\n').length - 1])).toEqual([[0, 2], [1, 1]]);
+  });
+});
+
 describe('access log and metrics port', () => {
   it('formats one line per request', () => {
     expect(formatAccessLine({ method: 'GET', path: '/x?y=1', status: 200, durationMs: 4.315, instance: 1, requestId: 'id-1' })).toBe('GET /x?y=1 200 4.32ms instance=1 id=id-1\n');
