@@ -32,7 +32,12 @@ describe('drain deadline (reload, stop) with long-lived clients', () => {
   it('a stop queued behind a reload with open streams runs too, and closes them', async () => {
     const sse = await Promise.all([openStream(PORT, '/sse'), openStream(PORT, '/sse')]);
     const ws = await openWebSocket(PORT);
-    const [reload, stop] = await Promise.all([harness.run(['reload', 'streams']), harness.run(['stop', 'streams'])]);
+    const before = new Set((await harness.service('streams')).instances.map((instance) => instance.pid));
+    const reloading = harness.run(['reload', 'streams']);
+    // The reload is under way (a new process is up, the old one draining its streams): the stop queues behind it.
+    await harness.waitFor('a new instance', () => harness.service('streams'), (service) => service.instances.some((instance) => instance.pid !== null && !before.has(instance.pid)));
+    const stop = await harness.run(['stop', 'streams']);
+    const reload = await reloading;
     expect(reload.code).toBe(0);
     expect(stop.code).toBe(0);
     await Promise.all([...sse.map((stream) => stream.ended), ws.closed]);
