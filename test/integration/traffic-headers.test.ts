@@ -84,6 +84,9 @@ describe('forwarded and hop-by-hop headers, as the instances receive them', () =
     expect(node.url).toBe('/headers');
     expect(node.headers['x-forwarded-prefix']).toBe('/n');
     expect((await fetchRaw(26012, '/elsewhere')).status).toBe(404);
+    // Counted per route, for the single-instance service as for the balanced one.
+    expect((await harness.service('node')).requests!.byRoute['/n']!.total).toBe(1);
+    expect((await harness.service('rapi')).requests!.byRoute['/r']!.byClass['2xx']).toBe(1);
     // accessLog: true puts the balancer in front of the single R instance, so its own port logs too.
     await fetchRaw(26010, '/fail', ['X-Request-Id', 'r-fail']);
     const log = await harness.waitFor(

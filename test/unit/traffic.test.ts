@@ -251,3 +251,38 @@ describe('the strict exposition check the metrics tests use', async () => {
     ['# TYPE apictl_h_seconds histogram\napictl_h_seconds_bucket{le="1"} 2\napictl_h_seconds_bucket{le="+Inf"} 1\napictl_h_seconds_count 1\napictl_h_seconds_sum 1\n', 'cumulative'],
   ])('refuses %j', (text, why) => expect(() => parseStrictExposition(text)).toThrow(why));
 });
+
+describe('traffic fields in a services file', async () => {
+  const { validateServicesFile } = await import('../../src/config/validate.js');
+  const probe = { isFile: (path: string) => path === '/srv/app.js', which: () => null };
+  const validate = (extra: Record<string, unknown>, routes?: unknown) =>
+    validateServicesFile({ services: [{ name: 'api', script: 'app.js', ...extra }], ...(routes ? { routes } : {}) }, '/srv', probe);
+
+  it('turns durations into ms and keeps the rest', () => {
+    const result = validate({
+      drainTimeout: '2s', accessLog: true, trustProxy: ['10.0.0.0/8', 'loopback'], headerTimeout: '1s', keepAliveTimeout: 500,
+      connectTimeout: '250ms', upstreamTimeout: '1m', sendTimeout: '30s', queueTimeout: '5s', queueLimit: 100,
+    });
+    expect(result).toMatchObject({
+      ok: true,
+      drafts: [{
+        drainTimeoutMs: 2000, accessLog: true, trustProxy: ['10.0.0.0/8', 'loopback'], headerTimeoutMs: 1000, keepAliveTimeoutMs: 500,
+        connectTimeoutMs: 250, upstreamTimeoutMs: 60_000, sendTimeoutMs: 30_000, queueTimeoutMs: 5000, queueLimit: 100,
+      }],
+    });
+    expect(validate({ trustProxy: '127.0.0.1' })).toMatchObject({ ok: true, drafts: [{ trustProxy: ['127.0.0.1'] }] });
+  });
+
+  it.each([
+    [{ drainTimeout: 'soon' }, 'services[0].drainTimeout: must be a duration like 30000 or "30s", got "soon"'],
+    [{ accessLog: 'yes' }, 'services[0].accessLog: must be true or false, got "yes"'],
+    [{ trustProxy: ['10.0.0.0/40'] }, 'services[0].trustProxy: must be an address or CIDR ("10.0.0.0/8", "::1", "loopback"), or an array of them, got ["10.0.0.0/40"]'],
+    [{ headerTimeout: 10 }, 'services[0].headerTimeout: must be a duration of at least 100 ms, like "10s", got 10'],
+    [{ queueLimit: -1 }, 'services[0].queueLimit: must be a whole number from 0 to 1000000, got -1'],
+  ])('refuses %j', (extra, issue) => expect(validate(extra)).toEqual({ ok: false, issues: [issue] }));
+
+  it('takes strip on routes, and refuses a non-boolean', () => {
+    expect(validate({}, { port: 9000, paths: { '/api': 'api' }, strip: true })).toMatchObject({ ok: true, routes: { strip: true } });
+    expect(validate({}, { port: 9000, paths: { '/api': 'api' }, strip: 'yes' })).toMatchObject({ ok: false });
+  });
+});
