@@ -4,20 +4,22 @@ import { Agent, request } from 'node:http';
 /**
  * `warmupSeconds` of the same load run first and are not counted, for every
  * target alike (apictl, pm2, nginx, a bare server): a JavaScript proxy or
- * server that has not served yet runs cold code at first.
+ * server that has not served yet runs cold code at first. Only a 200 counts
+ * as served: anything else (a fast 503) is `failed`. `path(client)` gives
+ * each request's path (default "/").
  */
-export async function measureThroughput(port, { concurrency = 16, seconds = 3, warmupSeconds = 1 } = {}) {
-  if (warmupSeconds > 0) await measureThroughput(port, { concurrency, seconds: warmupSeconds, warmupSeconds: 0 });
+export async function measureThroughput(port, { concurrency = 16, seconds = 3, warmupSeconds = 1, path = () => '/' } = {}) {
+  if (warmupSeconds > 0) await measureThroughput(port, { concurrency, seconds: warmupSeconds, warmupSeconds: 0, path });
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const deadline = Date.now() + seconds * 1000;
   let ok = 0;
   let failed = 0;
   const latencies = [];
-  const client = async () => {
+  const client = async (_, index) => {
     while (Date.now() < deadline) {
       const started = performance.now();
       const success = await new Promise((resolve) => {
-        const req = request({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
+        const req = request({ host: '127.0.0.1', port, path: path(index), agent }, (res) => {
           res.resume();
           res.on('end', () => resolve(res.statusCode === 200));
         });

@@ -9,7 +9,8 @@ export function nginxAvailable() {
   return spawnSync('nginx', ['-v'], { stdio: 'ignore' }).status === 0;
 }
 
-export async function startNginxPair(server, frontPort, backendPorts) {
+/** `balance`: "" (round-robin, nginx's default) or "least_conn". */
+export async function startNginxPair(server, frontPort, backendPorts, { balance = '' } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'apictl-bench-nginx-'));
   const backends = backendPorts.map((port) => spawn(process.execPath, [server], { env: { ...process.env, PORT: String(port) }, stdio: 'ignore' }));
   writeFileSync(join(dir, 'nginx.conf'), `daemon off;
@@ -20,7 +21,7 @@ events { worker_connections 1024; }
 http {
   access_log off;
   client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
-  upstream pair { ${backendPorts.map((port) => `server 127.0.0.1:${port};`).join(' ')} keepalive 32; }
+  upstream pair { ${balance ? `${balance}; ` : ''}${backendPorts.map((port) => `server 127.0.0.1:${port};`).join(' ')} keepalive 32; }
   server { listen 127.0.0.1:${frontPort}; location / { proxy_pass http://pair; proxy_http_version 1.1; proxy_set_header Connection ""; } }
 }
 `);

@@ -8,8 +8,9 @@ import { createApictl } from './engines/apictl.mjs';
 import { createPm2, installPm2 } from './engines/pm2.mjs';
 import { workloads as coreWorkloads } from './workloads.mjs';
 import { monitWorkloads } from './workloads-monit.mjs';
+import { trafficWorkloads } from './workloads-traffic.mjs';
 
-const workloads = { ...coreWorkloads, ...monitWorkloads };
+const workloads = { ...coreWorkloads, ...monitWorkloads, ...trafficWorkloads };
 
 const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(name);

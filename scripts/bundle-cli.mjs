@@ -51,7 +51,7 @@ const common = {
   target: 'node20',
   minify: true,
   outExtension: { '.js': '.cjs' },
-  external: ['zod', 'pino', 'execa', 'pidusage', 'blessed', 'chokidar', 'picomatch', 'tsx', 'yaml', 'dotenv', 'croner'],
+  external: ['zod', 'pino', 'execa', 'pidusage', 'blessed', 'chokidar', 'picomatch', 'tsx', 'yaml', 'dotenv', 'croner', 'undici', 'prom-client'],
   define: { __APICTL_VERSION__: JSON.stringify(version), 'import.meta.url': '__importMetaUrl' },
   banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   plugins: [commandsAsFiles, lazyChildProcess],

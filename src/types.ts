@@ -50,12 +50,22 @@ export interface ServiceDefinition {
   logMaxLineBytes?: number;
   /** false: the service does not get the daemon's environment (default true). */
   inheritEnv?: boolean;
-  /** How long draining an instance waits for its in-flight requests (default 30 s). */
+  /** Present when `instances` was {min, max}; `instances` is then the count to start with. */
+  autoscale?: AutoscaleSettings;
+  // --- traffic (apictl's balancer and routes ports); unset: the defaults in src/balancer/traffic-settings.ts
+  /** Reload, stop: wait this long for in-flight requests (SSE, WebSockets too), then close them. */
   drainTimeoutMs?: number;
   /** One line per request in the out log. */
   accessLog?: boolean;
-  /** Present when `instances` was {min, max}; `instances` is then the count to start with. */
-  autoscale?: AutoscaleSettings;
+  /** Addresses/CIDRs (or "loopback") of proxies whose X-Forwarded-* headers are believed. */
+  trustProxy?: string[];
+  headerTimeoutMs?: number;
+  keepAliveTimeoutMs?: number;
+  connectTimeoutMs?: number;
+  upstreamTimeoutMs?: number;
+  sendTimeoutMs?: number;
+  queueTimeoutMs?: number;
+  queueLimit?: number;
 }
 
 /** `instances: {min, max}` and its tuning fields, as given (defaults filled). */
@@ -73,6 +83,8 @@ export interface RouteTable {
   port: number;
   /** prefix ("/api") → service name */
   paths: Record<string, string>;
+  /** The instance sees the path without its prefix ("/api/users" → "/users"). */
+  strip?: boolean;
 }
 
 export interface ExitInfo {
@@ -95,6 +107,29 @@ export interface InstanceSnapshot {
   reason: string | null;
   /** Taken over from a previous daemon: not our child, so its exit status will be unknown. */
   adopted: boolean;
+  /** null when apictl does not proxy this service's traffic (one instance, no routes). */
+  requests: RequestFigures | null;
+}
+
+export type StatusClass = '1xx' | '2xx' | '3xx' | '4xx' | '5xx';
+
+/** Requests apictl proxied (balancer, routes): for a service, an instance or a route. */
+export interface RequestFigures {
+  /** Answered since the daemon started. */
+  total: number;
+  inflight: number;
+  byClass: Record<StatusClass, number>;
+  /** Over the last 5-10 s. */
+  perSecond: number;
+  /** Latency over the last minute, ms; null when nothing was answered in it. */
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+}
+
+export interface ServiceRequestFigures extends RequestFigures {
+  /** Per routes prefix, for requests that came through a `routes` port. */
+  byRoute: Record<string, RequestFigures>;
 }
 
 export interface ServiceSnapshot {
@@ -111,4 +146,5 @@ export interface ServiceSnapshot {
   watchError: string | null;
   instances: InstanceSnapshot[];
   definition: ServiceDefinition;
+  requests: ServiceRequestFigures | null;
 }

@@ -1,137 +1,157 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { pickBackend, type Backend } from './pick.js';
-import { createUpstreamAgent, forwardRequest, isConnectionFailure, isRetryable, replyUnavailable, tunnelUpgrade } from './proxy.js';
+import type { ServiceDefinition } from '../types.js';
+import type { ServiceRequests } from '../metrics/service-requests.js';
+import { AccessLog } from './access-log.js';
+import { chooseBackend, type Choice } from './choose-backend.js';
+import { Exchange, type ExchangeHost } from './exchange.js';
+import { closeServer, createFrontServer, listenOn } from './front-server.js';
 import { readStickyIndex, stickyCookie } from './sticky.js';
+import { openTunnel } from './tunnel.js';
+import { resolveTrafficSettings, type TrafficSettings } from './traffic-settings.js';
+import { Upstream, loadUndici } from './upstream.js';
+import { WaitQueue } from './wait-queue.js';
 
 const DOWN_FOR_MS = 1_000;
+const RETRYABLE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const CONNECTION_FAILURES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
 
 export interface BalancerOptions {
   port: number;
   host: string;
-  /** Requests in flight per instance; above it requests wait in a bounded queue. */
-  maxInflight?: number;
-  sticky?: boolean;
-}
-
-interface Waiting {
-  req: IncomingMessage;
-  res: ServerResponse;
+  definition: ServiceDefinition;
+  requests: ServiceRequests;
+  /** Where access lines go (the service's out log). */
+  writeAccess: (instance: number, lines: string) => void;
 }
 
 /**
  * Fronts a service's port: each request goes to the ready instance with the
- * fewest requests in flight. Instances that are not ready (starting, being
- * replaced, dead) are not in the pool. With maxInflight, a request that finds
- * every instance full waits in a queue (as long as all instances' capacity);
- * when that is full too it gets 503 at once.
+ * fewest requests in flight (chooseBackend). With maxInflight, a request that
+ * finds every instance full waits in a queue for queueTimeout (503 after it,
+ * or at once past queueLimit). Draining an instance (reload, stop) waits for
+ * what is in flight on it at most drainTimeout, then closes it.
  */
-export class Balancer {
+export class Balancer implements ExchangeHost {
+  readonly settings: TrafficSettings;
+  readonly requests: ServiceRequests;
+  readonly accessLog: AccessLog | null;
   private readonly server: Server;
-  private readonly agent = createUpstreamAgent();
-  private backends: Backend[] = [];
-  private cursor = 0;
-  private drains = new Map<Backend, Array<() => void>>();
-  private queue: Waiting[] = [];
+  private upstreams: Upstream[] = [];
+  private readonly leaving = new Set<Upstream>();
+  private readonly queue: WaitQueue<Exchange>;
+  /** Reused for every choice: one object, not one per request. */
+  private readonly choice: Choice = { limit: Infinity, stickyIndex: null, cursor: 0, now: 0 };
+  private stopping = false;
 
   constructor(private readonly options: BalancerOptions) {
-    this.server = createServer((req, res) => this.dispatch(req, res, 0));
-    this.server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
-      const backend = pickBackend(this.backends, this.cursor++, Date.now());
-      if (backend) tunnelUpgrade(req, socket, head, backend.port);
-      else socket.destroy();
-    });
-    this.server.keepAliveTimeout = 5_000;
+    this.settings = resolveTrafficSettings(options.definition);
+    this.requests = options.requests;
+    this.accessLog = this.settings.accessLog ? new AccessLog(options.writeAccess) : null;
+    this.queue = new WaitQueue<Exchange>(this.settings.queueTimeoutMs, (exchange) =>
+      exchange.reply(503, `no instance was free within ${this.settings.queueTimeoutMs} ms`),
+    );
+    this.server = createFrontServer(
+      this.settings,
+      (req, res) => this.handle(req, res),
+      (req, socket, head) => this.handleUpgrade(req, socket, head),
+    );
   }
 
-  listen(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen({ port: this.options.port, host: this.options.host, exclusive: true }, () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
+  async listen(): Promise<void> {
+    await loadUndici();
+    await listenOn(this.server, this.options.port, this.options.host);
   }
 
   add(index: number, port: number): void {
-    if (this.backends.some((backend) => backend.index === index && backend.port === port)) return;
-    this.backends.push({ index, port, inflight: 0 });
-    this.drainQueue();
+    if (this.upstreams.some((upstream) => upstream.index === index && upstream.port === port)) return;
+    this.upstreams.push(new Upstream(index, port, this.settings));
+    this.startQueued();
   }
 
-  /** Takes an instance out of rotation and resolves when its in-flight requests are done. */
-  remove(index: number, port: number): Promise<void> {
-    const backend = this.backends.find((item) => item.index === index && item.port === port);
-    if (!backend) return Promise.resolve();
-    this.backends = this.backends.filter((item) => item !== backend);
-    if (backend.inflight === 0) return Promise.resolve();
-    return new Promise((resolve) => this.drains.set(backend, [...(this.drains.get(backend) ?? []), resolve]));
+  /** Takes an instance out of rotation; resolves when what it had in flight is done, or closed at the drain deadline. */
+  async remove(index: number, port: number, drainTimeoutMs = this.settings.drainTimeoutMs): Promise<void> {
+    const upstream = this.upstreams.find((item) => item.index === index && item.port === port);
+    if (!upstream) return;
+    this.upstreams = this.upstreams.filter((item) => item !== upstream);
+    this.leaving.add(upstream);
+    await upstream.drain(drainTimeoutMs);
+    this.leaving.delete(upstream);
   }
 
-  close(): Promise<void> {
-    for (const waiting of this.queue) replyUnavailable(waiting.res, 'service stopping');
-    this.queue = [];
-    this.agent.destroy();
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+  /** Stop: new requests get 503, queued ones too; in-flight ones get drainTimeout, then are closed. */
+  async drain(): Promise<void> {
+    this.stopping = true;
+    this.queue.clear((exchange) => exchange.reply(503, 'service stopping'));
+    await Promise.all(this.upstreams.map((upstream) => this.remove(upstream.index, upstream.port)));
   }
 
-  private dispatch(req: IncomingMessage, res: ServerResponse, attempt: number): void {
-    if (this.backends.length === 0) return replyUnavailable(res, 'no instance is ready');
-    const backend = this.choose(req);
-    if (!backend) {
-      const capacity = this.options.maxInflight! * Math.max(1, this.backends.length);
-      if (this.queue.length >= capacity) return replyUnavailable(res, 'every instance is busy and the queue is full');
-      this.queue.push({ req, res });
-      res.once('close', () => (this.queue = this.queue.filter((waiting) => waiting.res !== res)));
-      return;
-    }
-    backend.inflight++;
-    const sticky = this.options.sticky && readStickyIndex(req.headers.cookie) !== backend.index;
-    forwardRequest(req, res, {
-      port: backend.port,
-      agent: this.agent,
-      headers: sticky ? ['Set-Cookie', stickyCookie(backend.index)] : [],
-      done: () => this.release(backend),
-      retry: (error) => {
-        if (isConnectionFailure(error)) backend.downUntil = Date.now() + DOWN_FOR_MS;
-        // No answer came back: a safe (idempotent) method can go to another instance.
-        if (!isRetryable(req, res, error) || attempt >= 3) return false;
-        this.dispatch(req, res, attempt + 1);
-        return true;
-      },
-    });
+  async close(): Promise<void> {
+    await this.drain();
+    await closeServer(this.server);
+    this.accessLog?.flush();
   }
 
-  /** Sticky instance when asked and it has room; else least in flight with room; null when all are full. */
-  private choose(req: IncomingMessage): Backend | null {
-    const limit = this.options.maxInflight ?? Infinity;
-    const open = this.backends.filter((backend) => backend.inflight < limit);
-    if (this.options.sticky) {
-      const wanted = readStickyIndex(req.headers.cookie);
-      const stuck = open.find((backend) => backend.index === wanted);
-      if (stuck) return stuck;
-    }
-    return pickBackend(open, this.cursor++, Date.now());
+  /** One request, from this port or from a routes port (`route`: its prefix, `path`: what the instance is asked for). */
+  handle(req: IncomingMessage, res: ServerResponse, route = '', path = req.url ?? '/', extraHeaders?: string[]): void {
+    const exchange = new Exchange(this, req, res, route, path, extraHeaders);
+    if (this.stopping) return exchange.reply(503, 'service stopping');
+    this.dispatch(exchange);
   }
 
-  private release(backend: Backend): void {
-    backend.inflight--;
-    if (backend.inflight === 0) {
-      const waiting = this.drains.get(backend);
-      this.drains.delete(backend);
-      for (const resolve of waiting ?? []) resolve();
-    }
-    this.drainQueue();
+  handleUpgrade(req: IncomingMessage, socket: Socket, head: Buffer, path = req.url ?? '/'): void {
+    const upstream = this.stopping ? null : this.choose(req, Infinity);
+    if (upstream) openTunnel(req, socket, head, upstream, this.settings, path);
+    else socket.destroy();
   }
 
-  private drainQueue(): void {
-    while (this.queue.length > 0) {
-      const next = this.queue[0]!;
-      if (!this.choose(next.req)) return;
+  release(upstream: Upstream): void {
+    if (!this.leaving.has(upstream)) this.startQueued();
+  }
+
+  retry(exchange: Exchange, error: NodeJS.ErrnoException, failed: Upstream | null): boolean {
+    if (!CONNECTION_FAILURES.has(error.code ?? '')) return false;
+    if (failed) failed.downUntil = Date.now() + DOWN_FOR_MS;
+    // No answer came back: a body-less safe method can go to another instance.
+    if (exchange.hasBody || !RETRYABLE_METHODS.has(exchange.req.method ?? '') || exchange.attempts >= 3 || this.stopping) return false;
+    this.dispatch(exchange);
+    return true;
+  }
+
+  abandon(exchange: Exchange): void {
+    this.queue.cancel(exchange);
+  }
+
+  private dispatch(exchange: Exchange): void {
+    if (this.upstreams.length === 0) return exchange.reply(503, 'no instance is ready');
+    const upstream = this.choose(exchange.req, this.settings.maxInflight);
+    if (upstream) return this.send(exchange, upstream);
+    const { queueLimit } = this.settings;
+    if (queueLimit !== null && this.queue.size >= queueLimit) return exchange.reply(503, 'every instance is busy and the queue is full');
+    this.queue.push(exchange, performance.now());
+  }
+
+  private send(exchange: Exchange, upstream: Upstream): void {
+    if (this.settings.sticky && readStickyIndex(exchange.req.headers.cookie) !== upstream.index) exchange.setCookie = stickyCookie(upstream.index);
+    exchange.send(upstream);
+  }
+
+  private choose(req: IncomingMessage, limit: number): Upstream | null {
+    const choice = this.choice;
+    choice.limit = limit;
+    choice.stickyIndex = this.settings.sticky ? readStickyIndex(req.headers.cookie) : null;
+    choice.cursor++;
+    choice.now = Date.now();
+    return chooseBackend(this.upstreams, choice);
+  }
+
+  private startQueued(): void {
+    while (this.queue.size > 0) {
+      const next = this.queue.peek()!;
+      const upstream = this.choose(next.req, this.settings.maxInflight);
+      if (!upstream) return;
       this.queue.shift();
-      this.dispatch(next.req, next.res, 0);
+      this.send(next, upstream);
     }
   }
 }

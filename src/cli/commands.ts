@@ -208,6 +208,12 @@ export const COMMANDS: CommandSpec[] = [
     load: () => import('./commands/export.js').then(runOf),
   },
   {
+    name: 'metrics',
+    description: 'print Prometheus metrics (instances; requests of balanced and routed services)',
+    examples: ['apictl metrics', 'APICTL_METRICS_PORT=9464 apictl kill && apictl list   # then scrape http://127.0.0.1:9464/metrics'],
+    load: () => import('./commands/metrics.js').then(runOf),
+  },
+  {
     name: 'update',
     description: 'replace the running daemon with the installed apictl build; services keep running (same pids)',
     examples: ['npm i -g apictl@latest && apictl update'],
@@ -242,6 +248,8 @@ Environment:
   APICTL_LOG_MAX_SIZE   log rotation size for services that set none, read by the daemon (default 10M)
   APICTL_LOG_KEEP       rotated log files kept, read by the daemon (default 5)
   APICTL_DAEMON_LOG_MAX_SIZE  daemon.log rotation size (default 10M)
+  APICTL_METRICS_PORT   serve Prometheus metrics at http://127.0.0.1:PORT/metrics, read by the daemon
+  APICTL_METRICS_HOST   address of that port (default 127.0.0.1)
   NO_COLOR              no colour in output
 
 Examples:

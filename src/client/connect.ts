@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { ApictlError } from '../errors.js';
 import type { HomePaths } from '../state/paths.js';
 import { DaemonClient } from './client.js';
+import { findKeeper } from './keeper.js';
 
 const DAEMON_START_DEADLINE_MS = 15_000;
 const CONNECT_DEADLINE_MS = 5_000;
@@ -78,6 +79,12 @@ function daemonPidOf(paths: HomePaths): number | null {
  * daemon running never pays for it.
  */
 export async function spawnDaemon(paths: HomePaths): Promise<{ exited: Promise<number | null> }> {
+  const waiting = findKeeper(paths);
+  if (waiting !== null) {
+    // A keeper is waiting out a back-off between daemon crashes: ask it for a daemon now.
+    process.kill(waiting, 'SIGUSR2');
+    return { exited: new Promise(() => undefined) };
+  }
   const { spawn } = await import('node:child_process');
   mkdirSync(paths.home, { recursive: true, mode: 0o700 });
   let log: number | 'ignore' = 'ignore';

@@ -53,6 +53,14 @@ export function definitionToEntry(definition: ServiceDefinition): Record<string,
     inheritEnv: definition.inheritEnv,
     drainTimeout: definition.drainTimeoutMs,
     accessLog: definition.accessLog,
+    trustProxy: definition.trustProxy,
+    headerTimeout: definition.headerTimeoutMs,
+    keepAliveTimeout: definition.keepAliveTimeoutMs,
+    connectTimeout: definition.connectTimeoutMs,
+    upstreamTimeout: definition.upstreamTimeoutMs,
+    sendTimeout: definition.sendTimeoutMs,
+    queueTimeout: definition.queueTimeoutMs,
+    queueLimit: definition.queueLimit,
   };
   for (const key of Object.keys(entry)) if (entry[key] === undefined) delete entry[key];
   return entry;

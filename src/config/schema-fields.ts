@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Cron } from 'croner';
 import { DURATION_PATTERN, DURATION_RULE, SIZE_PATTERN, parseDurationMs, parseSizeBytes } from './units.js';
+import { parseTrustEntry } from '../balancer/trust-proxy.js';
 
 // Field builders for the services-file schema. Each field has one message for
 // every way it can be wrong (wrong type, out of range, bad pattern), so the
@@ -76,4 +77,12 @@ export function environment(message: string) {
   return z
     .record(z.string(), z.union([z.string(), z.number(), z.boolean()], said(message)), said(message))
     .transform((env) => Object.fromEntries(Object.entries(env).map(([key, value]) => [key, String(value)])));
+}
+
+/** One address or CIDR ("10.0.0.0/8", "::1", "loopback"), or a list of them. */
+export function trustList(message: string) {
+  return z
+    .union([z.string(said(message)), z.array(z.string(said(message)), said(message))], said(message))
+    .transform((value) => (typeof value === 'string' ? [value] : value))
+    .refine((list) => list.every((entry) => parseTrustEntry(entry) !== null), said(message));
 }

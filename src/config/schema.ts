@@ -1,14 +1,19 @@
 import { z } from 'zod';
 import {
-  boolean, cronExpression, duration, environment, integerIn, matching, nonEmptyString, numberIn, size, stringList,
+  boolean, cronExpression, duration, environment, integerIn, matching, nonEmptyString, numberIn, size, stringList, trustList,
 } from './schema-fields.js';
+import {
+  DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_HEADER_TIMEOUT_MS, DEFAULT_KEEP_ALIVE_TIMEOUT_MS, DEFAULT_QUEUE_TIMEOUT_MS,
+  DEFAULT_SEND_TIMEOUT_MS, DEFAULT_UPSTREAM_TIMEOUT_MS,
+} from '../balancer/traffic-settings.js';
 
 // The services file, defined once: validation, the TypeScript types
 // (z.input / z.output) and services.schema.json (z.toJSONSchema) all come
 // from here. Fields whose behaviour other parts own (logMaxLine, inheritEnv,
-// drainTimeout, accessLog, autoscaling) are validated and passed through;
-// their defaults are documented here and applied by their owners, so a
-// definition saved before they existed still compares equal.
+// the traffic fields, autoscaling) are validated and passed through; their
+// defaults are documented here and applied by their owners (the balancer's
+// are in src/balancer/traffic-settings.ts), so a definition saved before
+// they existed still compares equal.
 
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const DEFAULT_KILL_TIMEOUT_MS = 5_000;
@@ -16,8 +21,8 @@ export const DEFAULT_MAX_RESTARTS = 10;
 export const DEFAULT_RESTART_DELAY_MS = 100;
 export const DEFAULT_HEALTH = { intervalMs: 10_000, timeoutMs: 5_000, failures: 3 };
 export const DEFAULT_LOG_MAX_LINE_BYTES = 1024 ** 2;
-export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
 export const DEFAULT_AUTOSCALE = { maxConnsPerInstance: 20, loadFactor: 0.5, idleTimeoutMs: 300_000, coldStartTimeoutMs: 60_000 };
+
 
 const HEALTH_MESSAGE = 'must be a path starting with "/" or {path, interval (>= 100 ms), timeout, failures (1..100)}';
 const healthPath = matching(/^\//, HEALTH_MESSAGE);
@@ -89,6 +94,16 @@ export const serviceSchema = z.strictObject({
   logMaxLine: size('must be a size like 1048576 or "1M"').optional().meta({ default: DEFAULT_LOG_MAX_LINE_BYTES }),
   logDate: boolean().optional(),
   accessLog: boolean().optional().meta({ description: 'one line per request in the out log', default: false }),
+  trustProxy: trustList('must be an address or CIDR ("10.0.0.0/8", "::1", "loopback"), or an array of them')
+    .optional()
+    .meta({ description: 'proxies whose X-Forwarded-For is kept (none by default)' }),
+  headerTimeout: duration('must be a duration of at least 100 ms, like "10s"', 100).optional().meta({ default: DEFAULT_HEADER_TIMEOUT_MS }),
+  keepAliveTimeout: duration('must be a duration of at least 100 ms, like "5s"', 100).optional().meta({ default: DEFAULT_KEEP_ALIVE_TIMEOUT_MS }),
+  connectTimeout: duration('must be a duration of at least 1 ms, like "5s"', 1).optional().meta({ default: DEFAULT_CONNECT_TIMEOUT_MS }),
+  upstreamTimeout: duration('must be a duration of at least 1 ms, like "60s"', 1).optional().meta({ default: DEFAULT_UPSTREAM_TIMEOUT_MS }),
+  sendTimeout: duration('must be a duration of at least 1 ms, like "30s"', 1).optional().meta({ default: DEFAULT_SEND_TIMEOUT_MS }),
+  queueTimeout: duration('must be a duration of at least 1 ms, like "30s"', 1).optional().meta({ default: DEFAULT_QUEUE_TIMEOUT_MS }),
+  queueLimit: integerIn(0, 1_000_000).optional().meta({ description: 'requests that may wait for an instance (default: no limit but queueTimeout)' }),
   cronRestart: cronExpression('must be a cron expression like "0 3 * * *" (5 or 6 fields)').optional(),
   maxInflight: integerIn(1, 10_000).optional(),
   sticky: boolean().optional(),
@@ -98,13 +113,14 @@ export const serviceSchema = z.strictObject({
   coldStartTimeout: duration('must be a duration like "60s"').optional().meta({ default: DEFAULT_AUTOSCALE.coldStartTimeoutMs }),
 });
 
-const ROUTES_MESSAGE = 'must be {port, paths: {"/prefix": "service-name"}}';
+const ROUTES_MESSAGE = 'must be {port, paths: {"/prefix": "service-name"}, strip?: true|false}';
 export const routesSchema = z.strictObject(
   {
     port: integerIn(1, 65535, ROUTES_MESSAGE),
     paths: z
       .record(matching(/^\//, ROUTES_MESSAGE), matching(NAME_PATTERN, ROUTES_MESSAGE), { error: ROUTES_MESSAGE })
       .refine((paths) => Object.keys(paths).length > 0, { error: ROUTES_MESSAGE }),
+    strip: boolean(ROUTES_MESSAGE).optional().meta({ description: 'remove the matched prefix before forwarding (nginx-style)' }),
   },
   { error: ROUTES_MESSAGE },
 );

@@ -10,6 +10,7 @@ import type { HomePaths } from '../state/paths.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import { streamProgress } from './progress-feed.js';
 import type { CallContext, Handler } from './server.js';
+import { renderPrometheus } from '../metrics/prometheus.js';
 
 export const DEFAULT_READY_TIMEOUT_MS = 30_000;
 
@@ -139,6 +140,9 @@ export function createHandlers({ supervisor, paths, startedAt, shutdown, update 
       supervisor.events.off('log', onLine);
       return null;
     },
+
+    /** Prometheus exposition text (`apictl metrics`; the metrics port serves the same). */
+    metrics: async () => renderPrometheus(supervisor),
 
     kill: async () => {
       setImmediate(shutdown);

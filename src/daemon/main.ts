@@ -13,6 +13,7 @@ import { readDump } from '../state/dump.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { tsxLoaderUrl } from '../process/tsx-loader.js';
 import { SPAWN_MARKER, SUPERVISOR_MARKER, DEFINITION_MARKER } from '../process/supervised-marker.js';
+import { serveMetricsIfAsked } from '../metrics/metrics-server.js';
 
 export interface DaemonOptions {
   /** Foreground (systemd, `apictl daemon`): also log to stdout. */
@@ -65,7 +66,11 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   let stopping: Promise<void> | null = null;
   let resolveDone!: (code: number) => void;
   const done = new Promise<number>((resolve) => (resolveDone = resolve));
+  // The next daemon must be able to bind the metrics port at once.
+  let metricsServer: ReturnType<typeof serveMetricsIfAsked> = null;
   const finish = (code: number, message: string) => {
+    metricsServer?.close();
+    metricsServer?.closeAllConnections();
     logger.info(message);
     daemonLog.close();
     resolveDone(code);
@@ -121,6 +126,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   await recover(paths, supervisor, logger);
   if (options.resurrect) await resurrectDump(paths, supervisor, logger);
   await server.listen(paths.socket);
+  metricsServer = serveMetricsIfAsked(process.env, supervisor, logger);
   writeFileSync(paths.pid, `${process.pid}\n`, { mode: 0o600 });
   notifyKeeper?.();
   logger.info({ pid: process.pid, home: paths.home, keeper: notifyKeeper !== null }, 'daemon ready');

@@ -101,6 +101,11 @@ export class ServiceLogSink {
     this.writeSegments({ instance, stream: 'err' }, [{ data: Buffer.from(`[apictl] ${line}\n`), continued: false }]);
   }
 
+  /** Whole lines (each ending in "\n") that apictl writes for the service, e.g. its access log. */
+  write(instance: number, stream: LogStream, lines: string): void {
+    this.writeSegments({ instance, stream }, [{ data: Buffer.from(lines), continued: false }]);
+  }
+
   flush(): void {
     this.files.out.truncate();
     this.files.err.truncate();

@@ -6,7 +6,7 @@ import type { RouteTable, ServiceSnapshot } from '../types.js';
 // both typed against this map; commands import wire types from here only.
 
 export type { LogLine, LogStream } from '../logs/log-line.js';
-export type { RouteTable, ServiceDefinition, ServiceSnapshot, Status } from '../types.js';
+export type { RequestFigures, RouteTable, ServiceDefinition, ServiceSnapshot, Status } from '../types.js';
 
 export interface StartResult {
   name: string;
@@ -85,6 +85,8 @@ export interface Methods {
   recent: { params: { target?: string; limit?: number }; result: LogLine[]; events: NoEvents };
   monitor: { params: Record<string, never>; result: null; events: { snapshot: MonitorSnapshot; lines: { lines: LogLine[]; dropped: number } } & Skipped };
   kill: { params: Record<string, never>; result: { pid: number }; events: NoEvents };
+  /** Prometheus exposition text (what APICTL_METRICS_PORT serves). */
+  metrics: { params: Record<string, never>; result: { text: string }; events: NoEvents };
   /** Hands over to a new daemon of the installed build (the keeper starts it); answers with the old pid. */
   update: { params: Record<string, never>; result: { pid: number }; events: NoEvents };
 }

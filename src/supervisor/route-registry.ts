@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { ApictlError } from '../errors.js';
-import { RouteFront } from '../balancer/routes.js';
+import type { RouteFront, RouteTarget } from '../balancer/routes.js';
 import { isPortFree } from '../config/ports.js';
 import { findPortHolder } from '../process/port-holder.js';
 import type { RouteTable } from '../types.js';
@@ -11,8 +11,8 @@ export class RouteRegistry {
 
   constructor(
     private readonly host: string,
-    /** A service's port while it is online, else null (its routes answer 503). */
-    private readonly portOf: (service: string) => number | null,
+    /** How to reach a service while it is online, else null (its routes answer 503). */
+    private readonly targetOf: (service: string) => RouteTarget | null,
     /** Port a registered service owns, to refuse it as a routes port. */
     private readonly ownerOf: (port: number) => string | null,
     private readonly logger: Logger,
@@ -26,7 +26,7 @@ export class RouteRegistry {
   async check(table: RouteTable): Promise<void> {
     const existing = this.fronts.get(table.port);
     if (existing) {
-      if (JSON.stringify(existing.table.paths) === JSON.stringify(table.paths)) return;
+      if (JSON.stringify(existing.table.paths) === JSON.stringify(table.paths) && !existing.table.strip === !table.strip) return;
       throw new ApictlError('APICTL_CONFLICT', `routes.port: ${table.port} already fronts other routes`, {
         hint: 'delete those services first, or pick another routes port',
       });
@@ -45,7 +45,9 @@ export class RouteRegistry {
   async add(table: RouteTable): Promise<boolean> {
     await this.check(table);
     if (this.fronts.has(table.port)) return false;
-    const front = new RouteFront(table, this.host, this.portOf);
+    // Loaded on first use, like the balancer: no routes, no proxy code in memory.
+    const { RouteFront } = await import('../balancer/routes.js');
+    const front = new RouteFront(table, this.host, this.targetOf);
     await front.listen();
     this.fronts.set(table.port, front);
     this.logger.info({ port: table.port, paths: table.paths }, 'routes open');
@@ -55,7 +57,10 @@ export class RouteRegistry {
   /** Closes every table none of whose services is still registered. */
   async dropOrphans(registered: (service: string) => boolean): Promise<void> {
     for (const [port, front] of this.fronts) {
-      if (Object.values(front.table.paths).some(registered)) continue;
+      if (Object.values(front.table.paths).some(registered)) {
+        front.prune(); // a deleted service's pool and counters go now, not at the next request
+        continue;
+      }
       this.fronts.delete(port);
       await front.close();
       this.logger.info({ port }, 'routes closed: none of their services remain');

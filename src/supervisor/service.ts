@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import { Cron } from 'croner';
-import { Balancer } from '../balancer/balancer.js';
+import type { Balancer } from '../balancer/balancer.js';
+import type { RouteTarget } from '../balancer/routes.js';
+import { ServiceRequests } from '../metrics/service-requests.js';
 import { allocateEphemeralPort } from '../config/ports.js';
 import { ApictlError } from '../errors.js';
 import type { ServiceLogSink } from '../logs/service-log-sink.js';
@@ -42,6 +44,8 @@ export function aggregateStatus(statuses: Status[]): Status {
  */
 export class Service {
   instances: Instance[] = [];
+  /** Requests apictl proxied for it (balancer, routes): they go when the service goes. */
+  readonly requests = new ServiceRequests();
   private balancer: Balancer | null = null;
   private watcher: { close(): Promise<void> } | null = null;
   private schedule: Cron | null = null;
@@ -78,10 +82,19 @@ export class Service {
     return aggregateStatus(this.instances.map((instance) => instance.status));
   }
 
-  /** apictl's balancer owns the port for several instances, and for maxInflight (it enforces the cap). */
+  /** apictl's balancer owns the port for several instances, for maxInflight (it enforces the cap) and accessLog (it sees each request). */
   get balanced(): boolean {
-    return this.definition.port !== null && (this.definition.instances > 1 || this.definition.maxInflight !== undefined);
+    const { port, instances, maxInflight, accessLog } = this.definition;
+    return port !== null && (instances > 1 || maxInflight !== undefined || accessLog === true);
   }
+
+  /** How a routes port reaches it while it is online; null otherwise. */
+  routeTarget(): RouteTarget | null {
+    if (this.status !== 'online' || this.definition.port === null) return null;
+    return { definition: this.definition, requests: this.requests, balancer: this.balancer, port: this.definition.port, writeAccess: this.writeAccess };
+  }
+
+  private readonly writeAccess = (instance: number, lines: string): void => this.context.logs.write(instance, 'out', lines);
 
   /** Starts every instance that is not running; `counts` carries restart counts over from a previous daemon. */
   start(counts: InstanceRecord[] = []): Promise<void> {
@@ -227,8 +240,10 @@ export class Service {
   /** Listens on the service port for a balanced service; set only once listening, so a failure leaves nothing behind. */
   private async openBalancer(): Promise<void> {
     if (!this.balanced || this.balancer) return;
-    const { port, maxInflight, sticky } = this.definition;
-    const balancer = new Balancer({ port: port!, host: this.context.balancerHost, maxInflight, sticky });
+    const port = this.definition.port!;
+    // Loaded on first use: a daemon with only single-instance services never loads the proxy or undici.
+    const { Balancer } = await import('../balancer/balancer.js');
+    const balancer = new Balancer({ port, host: this.context.balancerHost, definition: this.definition, requests: this.requests, writeAccess: this.writeAccess });
     try {
       await balancer.listen();
     } catch (error) {
@@ -243,6 +258,8 @@ export class Service {
 
   private async stopNow(): Promise<void> {
     await this.closeTriggers();
+    // In-flight requests (SSE and WebSockets too) get drainTimeout before their instances stop.
+    await this.balancer?.drain();
     await Promise.all(this.instances.map((instance) => instance.stop()));
     await this.balancer?.close();
     this.balancer = null;

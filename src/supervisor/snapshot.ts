@@ -7,6 +7,8 @@ import type { Service } from './service.js';
 export function snapshotService(service: Service, sampleOf: (pid: number | null) => Sample | null): ServiceSnapshot {
   const definition = service.definition;
   const now = Date.now();
+  // Only where apictl proxies the traffic (balancer, routes) does it know the requests.
+  const proxied = service.balanced || !service.requests.empty;
   const instances = service.instances.map((instance) => {
     const sample = sampleOf(instance.pid);
     return {
@@ -21,6 +23,7 @@ export function snapshotService(service: Service, sampleOf: (pid: number | null)
       lastExit: instance.lastExit,
       reason: instance.reason,
       adopted: instance.adopted,
+      requests: proxied ? service.requests.instanceFigures(instance.index, now) : null,
     };
   });
   const stall = service.logs.stall();
@@ -36,5 +39,6 @@ export function snapshotService(service: Service, sampleOf: (pid: number | null)
     watchError: service.watchError,
     instances,
     definition,
+    requests: proxied ? service.requests.figures(now) : null,
   };
 }

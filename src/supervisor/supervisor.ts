@@ -8,6 +8,7 @@ import type { LogLine } from '../logs/log-line.js';
 import { LogRegistry } from '../logs/log-registry.js';
 import { MetricsSampler } from '../metrics/sampler.js';
 import { ExitWatcher } from '../process/exit-watch.js';
+import type { ServiceRequests } from '../metrics/service-requests.js';
 import type { CommandContext } from '../process/interpreter.js';
 import type { HomePaths } from '../state/paths.js';
 import { CoalescingWriter, STATE_VERSION, type ServiceRecord, type StateFile } from '../state/store.js';
@@ -67,10 +68,7 @@ export class Supervisor {
     });
     this.routes = new RouteRegistry(
       options.balancerHost ?? '127.0.0.1',
-      (name) => {
-        const service = this.services.get(name);
-        return service && service.status === 'online' ? service.definition.port : null;
-      },
+      (name) => this.services.get(name)?.routeTarget() ?? null,
       (port) => [...this.services.values()].find((service) => service.definition.port === port)?.name ?? null,
       options.logger,
     );
@@ -208,6 +206,11 @@ export class Supervisor {
     const names = target && target !== 'all' ? this.resolveTarget(target).map((service) => service.name) : this.names();
     this.logs.flush(names);
     return names;
+  }
+
+  /** Each service's request counters, for `apictl metrics`. */
+  requestCounters(): Array<{ name: string; requests: ServiceRequests }> {
+    return [...this.services.values()].map((service) => ({ name: service.name, requests: service.requests }));
   }
 
   routeTables(): RouteTable[] {

@@ -4,7 +4,7 @@ import type { ServiceSnapshot, Status } from '../types.js';
 import { formatBytes, formatPercent } from '../format.js';
 import { Ring } from '../logs/ring.js';
 import {
-  COLUMNS, HELP, buildRows, clampSelection, filterLines, formatHeader, formatLogLine, formatRow, sparkline,
+  HELP, buildRows, clampSelection, columnsFor, filterLines, formatHeader, formatLogLine, formatRate, formatRow, hasTraffic, sparkline,
   type DaemonInfo, type MonitRow,
 } from './view-model.js';
 
@@ -44,6 +44,9 @@ export class Dashboard {
   private connected = false;
   private lines: LogLine[] = [];
   private readonly samples = new Map<string, Ring<{ cpu: number; memory: number }>>();
+  /** req/s of each service with traffic figures, one value per snapshot. */
+  private readonly rates = new Map<string, Ring<number>>();
+  private withTraffic = false;
   private message = '';
   private messageTimer: NodeJS.Timeout | null = null;
   private loadedFor = '';
@@ -76,7 +79,8 @@ export class Dashboard {
     this.services = services;
     this.daemon = daemon;
     this.connected = connected;
-    this.rows = buildRows(services);
+    this.withTraffic = hasTraffic(services);
+    this.rows = buildRows(services, this.withTraffic);
     // Keep the same instance selected when rows move around.
     const same = before ? this.rows.findIndex((row) => row.service === before.service && row.instance === before.instance) : -1;
     this.selected = clampSelection(same >= 0 ? same : this.selected, this.rows.length);
@@ -88,7 +92,16 @@ export class Dashboard {
         if (!ring) this.samples.set(key, (ring = new Ring(HISTORY_KEPT)));
         ring.push({ cpu: instance.cpu, memory: instance.memory });
       }
+      if (service.requests) {
+        let rates = this.rates.get(service.name);
+        if (!rates) this.rates.set(service.name, (rates = new Ring(HISTORY_KEPT)));
+        rates.push(service.requests.perSecond);
+      }
     }
+    // A deleted service's history goes with it.
+    const names = new Set(services.map((service) => service.name));
+    for (const name of this.rates.keys()) if (!names.has(name)) this.rates.delete(name);
+    for (const key of this.samples.keys()) if (!names.has(key.slice(0, key.lastIndexOf(':')))) this.samples.delete(key);
     void this.loadRecent();
     this.render();
   }
@@ -111,19 +124,22 @@ export class Dashboard {
   render(): void {
     const width = Number(this.screen.width) || 80;
     const height = Number(this.screen.height) || 24;
-    const tableHeight = Math.max(3, Math.min(this.rows.length || 1, Math.floor((height - 7) * 0.45)));
+    // The history pane has a req/s line when some service's traffic goes through apictl.
+    const historyHeight = this.withTraffic ? 3 : 2;
+    const tableHeight = Math.max(3, Math.min(this.rows.length || 1, Math.floor((height - 5 - historyHeight) * 0.45)));
     this.header.setContent(blessed.escape(formatHeader(this.services, this.daemon, this.connected)));
-    this.columns.setContent(blessed.escape(formatRow(COLUMNS, width)));
+    this.columns.setContent(blessed.escape(formatRow(columnsFor(this.withTraffic), width)));
     this.table.height = tableHeight;
     this.table.setItems(this.rows.map((row) => this.paintRow(row, width)) as never);
     this.table.select(this.selected);
     this.history.top = 2 + tableHeight;
+    this.history.height = historyHeight;
     this.history.setContent(this.historyText(width));
-    this.logTitle.top = 4 + tableHeight;
+    this.logTitle.top = 2 + historyHeight + tableHeight;
     const row = this.selectedRow();
     this.logTitle.setContent(blessed.escape(` logs: ${row?.service ?? '-'} (${this.stream === 'out' ? 'stdout' : 'stderr'})`));
-    this.logs.top = 5 + tableHeight;
-    const logHeight = Math.max(1, height - 6 - tableHeight);
+    this.logs.top = 3 + historyHeight + tableHeight;
+    const logHeight = Math.max(1, height - 4 - historyHeight - tableHeight);
     this.logs.height = logHeight;
     const shown = filterLines(this.lines, row?.service, this.stream).slice(-logHeight);
     this.logs.setContent(shown.map((line) => formatLogLine(line).slice(0, width)).join('\n'));
@@ -146,10 +162,16 @@ export class Dashboard {
     const graphWidth = Math.max(10, width - 24);
     const cpu = sparkline(samples.map((sample) => sample.cpu), graphWidth, Math.max(100, ...samples.map((sample) => sample.cpu)));
     const memory = sparkline(samples.map((sample) => sample.memory), graphWidth);
-    return [
+    const lines = [
       ` cpu ${formatPercent(last?.cpu ?? 0).padStart(7)}  {green-fg}${cpu}{/}`,
       ` mem ${formatBytes(last?.memory ?? 0).padStart(7)}  {cyan-fg}${memory}{/}`,
-    ].join('\n');
+    ];
+    if (this.withTraffic) {
+      const rates = row ? (this.rates.get(row.service)?.toArray() ?? []) : [];
+      const shown = rates.length > 0 ? formatRate(rates.at(-1)!) : '-';
+      lines.push(` req/s ${shown.padStart(5)}  {yellow-fg}${sparkline(rates, graphWidth)}{/}`);
+    }
+    return lines.join('\n');
   }
 
   private async loadRecent(): Promise<void> {

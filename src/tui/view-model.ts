@@ -1,6 +1,6 @@
 import { formatBytes, formatDuration, formatInstanceFigures, formatPercent } from '../format.js';
 import type { LogLine, LogStream } from '../logs/log-line.js';
-import type { ServiceSnapshot, Status } from '../types.js';
+import type { RequestFigures, ServiceSnapshot, Status } from '../types.js';
 
 // Pure: everything the dashboard shows, computed from daemon data. The blessed
 // layer only paints these strings.
@@ -18,12 +18,47 @@ export interface DaemonInfo {
 }
 
 export const COLUMNS = ['name', 'status', 'pid', 'port', 'cpu', 'memory', '↺', 'uptime'];
+/** Shown when some service's traffic goes through apictl (balancer, routes). */
+export const TRAFFIC_COLUMNS = ['req/s', 'p95'];
 const WIDTHS = [18, 9, 8, 6, 7, 9, 4, 8];
+/** With the traffic columns the others are as narrow as their widest value, so 80 columns still leave the name 13. */
+const TRAFFIC_WIDTHS = [18, 8, 7, 5, 6, 8, 3, 7, 6, 7];
 
-export function buildRows(services: ServiceSnapshot[]): MonitRow[] {
+/** Pure: whether any service has request figures (then monit shows req/s and p95). */
+export function hasTraffic(services: ServiceSnapshot[]): boolean {
+  return services.some((service) => service.requests != null);
+}
+
+export function columnsFor(withTraffic: boolean): string[] {
+  return withTraffic ? [...COLUMNS, ...TRAFFIC_COLUMNS] : COLUMNS;
+}
+
+/** "2.5", "340", "12.3k" requests per second. */
+export function formatRate(perSecond: number): string {
+  if (perSecond < 10) return perSecond.toFixed(1);
+  if (perSecond < 1000) return String(Math.round(perSecond));
+  return `${(perSecond / 1000).toFixed(1)}k`;
+}
+
+/** "4.2ms", "180ms", "1.5s"; "-" when nothing was answered in the last minute. */
+export function formatLatency(ms: number | null): string {
+  if (ms === null) return '-';
+  if (ms < 10) return `${ms.toFixed(1)}ms`;
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  return `${(ms / 1000).toFixed(1)}s`;
+}
+
+function trafficCells(figures: RequestFigures | null | undefined): string[] {
+  return figures ? [formatRate(figures.perSecond), formatLatency(figures.p95Ms)] : ['-', '-'];
+}
+
+export function buildRows(services: ServiceSnapshot[], withTraffic = hasTraffic(services)): MonitRow[] {
   return services.flatMap((service) =>
     service.instances.length === 0
-      ? [{ service: service.name, instance: 0, status: service.status, cells: [service.name, service.status, '-', String(service.port ?? '-'), '-', '-', String(service.restarts), '-'] }]
+      ? [{
+          service: service.name, instance: 0, status: service.status,
+          cells: [service.name, service.status, '-', String(service.port ?? '-'), '-', '-', String(service.restarts), '-', ...(withTraffic ? trafficCells(service.requests) : [])],
+        }]
       : service.instances.map((instance) => ({
           service: service.name,
           instance: instance.index,
@@ -32,6 +67,7 @@ export function buildRows(services: ServiceSnapshot[]): MonitRow[] {
             service.instances.length > 1 ? `${service.name}:${instance.index}` : service.name,
             instance.status,
             ...formatInstanceFigures(instance),
+            ...(withTraffic ? trafficCells(instance.requests) : []),
           ],
         })),
   );
@@ -39,9 +75,10 @@ export function buildRows(services: ServiceSnapshot[]): MonitRow[] {
 
 /** Fixed-width columns; the name column takes what is left of `width`. */
 export function formatRow(cells: string[], width: number): string {
-  const fixed = WIDTHS.slice(1).reduce((sum, item) => sum + item + 1, 0);
-  const nameWidth = Math.max(8, Math.min(40, width - fixed - 2));
-  const widths = [nameWidth, ...WIDTHS.slice(1)];
+  const all = cells.length > WIDTHS.length ? TRAFFIC_WIDTHS : WIDTHS;
+  const fixed = all.slice(1).reduce((sum, item) => sum + item + 1, 0);
+  const nameWidth = Math.max(8, Math.min(40, width - fixed - (all === WIDTHS ? 2 : 1)));
+  const widths = [nameWidth, ...all.slice(1)];
   return cells.map((cell, index) => fit(cell, widths[index]!)).join(' ');
 }
 

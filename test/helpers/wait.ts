@@ -65,3 +65,13 @@ export async function expectNever<T>(what: string, probe: () => T | Promise<T>, 
 export function offset(ms: number): Promise<void> {
   return delay(ms).then(() => undefined);
 }
+
+/** Resident memory of a process in bytes (0 when gone). */
+export function rssOf(pid: number): number {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}

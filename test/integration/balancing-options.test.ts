@@ -59,11 +59,11 @@ describe('routes, maxInflight, sticky, logDate, cronRestart', () => {
     expect((await harness.list()).map((service) => service.name)).not.toContain('lonely');
   });
 
-  it('maxInflight queues requests beyond the cap and answers 503 when the queue is full too', async () => {
-    await startFile('capped.json', { services: [{ name: 'capped', script: join(FIXTURES, 'echo-server.js'), port: 22320, maxInflight: 1 }] });
+  it('maxInflight queues requests beyond the cap and answers 503 when the queue (queueLimit) is full too', async () => {
+    await startFile('capped.json', { services: [{ name: 'capped', script: join(FIXTURES, 'echo-server.js'), port: 22320, maxInflight: 1, queueLimit: 1 }] });
     const service = await harness.service('capped');
     expect(service.instances[0]!.port).not.toBe(22320);
-    // One in flight, one queued (capacity 1 x 1 instance), the third refused.
+    // One in flight, one queued (queueLimit 1), the third refused.
     const results = await Promise.all([get(22320, '/slow'), get(22320, '/slow'), get(22320, '/slow')]);
     expect(results.map((result) => result.status).sort()).toEqual([200, 200, 503]);
   });

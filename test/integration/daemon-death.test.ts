@@ -1,10 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURES, Harness, REPO, httpGet } from '../helpers/harness.js';
+import { FIXTURES, Harness, REPO, findKeepers, httpGet } from '../helpers/harness.js';
 import { callDaemon } from '../helpers/daemon-socket.js';
 import { requestLoop } from '../helpers/request-loop.js';
-import { isAlive, offset, waitFor } from '../helpers/wait.js';
+import { expectNever, isAlive, offset, waitFor } from '../helpers/wait.js';
 import { findMarkedProcesses } from '../../src/process/supervised-marker.js';
 import { readProcStat } from '../../src/process/proc.js';
 import type { ServiceSnapshot } from '../../src/types.js';
@@ -125,8 +125,45 @@ describe('daemon killed', () => {
   });
 });
 
+describe('the keeper in a crash loop of the daemon', () => {
+  /** Kills daemons until the keeper backs off (it says so in daemon.log); returns the last delay. */
+  async function driveIntoBackOff(): Promise<number> {
+    for (let round = 0; round < 8; round++) {
+      const pid = await waitFor('a daemon', () => harness.daemonPid(), (found) => found !== null && isAlive(found), 40_000);
+      process.kill(pid!, 'SIGKILL');
+      await waitFor('it to die', () => isAlive(pid!), (alive) => !alive);
+      const delay = await waitFor('the keeper to note it', () => /restarting in (\d+) ms \(crash \d+ in a row\)\"\}\n$/.exec(readFileSync(join(harness.home, 'daemon.log'), 'utf8')), Boolean, 10_000);
+      if (Number(delay![1]) >= 2_000) return Number(delay![1]);
+      await waitFor('the next daemon', answeringDaemon, (found) => found !== null && found !== pid, 40_000);
+    }
+    throw new Error('the keeper never backed off');
+  }
+
+  it('backs off, says so, and a command during the back-off gets a daemon at once (no second keeper)', async () => {
+    const delay = await driveIntoBackOff();
+    expect(delay).toBeGreaterThanOrEqual(2_000);
+    const started = Date.now();
+    expect((await harness.ok(['ping'])).stdout).toMatch(/^pong/);
+    expect(Date.now() - started).toBeLessThan(delay);
+    expect(findKeepers(harness.home)).toHaveLength(1);
+  });
+
+  it('`kill` during a back-off stops the services and the keeper, so no daemon comes back later', async () => {
+    await harness.ok(['start', join(FIXTURES, 'echo-server.js'), '--name', 'steady']);
+    const child = (await harness.service('steady')).instances[0]!.pid!;
+    const delay = await driveIntoBackOff();
+    const keeper = findKeepers(harness.home)[0]!;
+    const killed = await harness.ok(['kill']);
+    expect(killed.stdout).toMatch(/^daemon \d+ stopped$/m);
+    await waitFor('the keeper and the service to exit', () => [keeper, child].filter(isAlive), (alive) => alive.length === 0, 10_000);
+    await expectNever('a daemon after the back-off', answeringDaemon, (pid) => pid !== null, delay + 1_000);
+  });
+});
+
 describe('apictl update', () => {
   it('replaces the daemon with the installed build; services keep their pids and answer throughout', async () => {
+    await harness.ok(['start', join(FIXTURES, 'echo-server.js'), '--name', 'upd-node']);
+    await harness.ok(['start', join(REPO, 'examples/api.py'), '--name', 'upd-py']);
     const before = await harness.list();
     const running = before.filter((service) => service.status === 'online' && service.instances.length === 1 && service.port);
     const loop = requestLoop(running.map((service) => service.port!));
@@ -158,7 +195,8 @@ describe('daemon killed at random instants while services come and go', () => {
       await Promise.all(commands);
       expect(Array.isArray(JSON.parse(readFileSync(join(harness.home, 'state.json'), 'utf8')).services)).toBe(true);
     }
-    await waitFor('a daemon', answeringDaemon, Boolean, 15_000);
+    // After 20 kills in a row the keeper backs off; a command gets a daemon at once.
+    await harness.ok(['ping']);
     const listed = await waitFor('every listed service settled', () => harness.list(), (services) => services.every((service) => ['online', 'stopped'].includes(service.status)), 30_000);
     const known = new Set(listed.flatMap((service) => service.instances.map((instance) => instance.pid)).filter(Boolean));
     const marked = await waitFor('no process apictl does not know', () => findMarkedProcesses(harness.home).filter((found) => isAlive(found.pid)), (found) => found.every((item) => known.has(item.pid)), 20_000);

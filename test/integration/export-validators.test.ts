@@ -83,7 +83,7 @@ describe.each(cases)('%s', (label, makeInput) => {
 describe('nginx and haproxy route like apictl', () => {
   const table: RouteTable = { port: 24610, paths: { '/api': 'api', '/api/v2': 'v2', '/strip': { service: 'v2', strip: true } as unknown as string } };
   const input = () => inputOf([definitionOf({ name: 'api', port: 24611 }), definitionOf({ name: 'v2', port: 24612 })], [table], join(work, 'routing'));
-  const serviceOf = (path: string) => matchRoute({ '/api': 'api', '/api/v2': 'v2', '/strip': 'v2' }, path);
+  const serviceOf = (path: string) => matchRoute({ '/api': 'api', '/api/v2': 'v2', '/strip': 'v2' }, path)?.service ?? null;
   const CASES: Array<[string, string | null]> = [
     ['/api', 'api /api'], ['/api/', 'api /api/'], ['/api/x?q=1', 'api /api/x?q=1'], ['/apix', null], ['/api/v2', 'v2 /api/v2'],
     ['/api/v2/x', 'v2 /api/v2/x'], ['/api/v2x', 'api /api/v2x'], ['/strip', 'v2 /'], ['/strip/a/b', 'v2 /a/b'], ['/stripe', null], ['/', null],

@@ -51,6 +51,24 @@ describe('monit screen (blessed on fake streams)', () => {
     for (const line of screen) expect(line.length).toBeLessThanOrEqual(80);
   });
 
+  it('shows req/s and p95 columns and the req/s history when traffic goes through apictl, still within 80x24', async () => {
+    const figures = (perSecond: number, p95Ms: number | null) => ({ total: 10, inflight: 0, byClass: { '1xx': 0, '2xx': 10, '3xx': 0, '4xx': 0, '5xx': 0 }, perSecond, p50Ms: 1, p95Ms, p99Ms: p95Ms });
+    const balanced = snapshot('pool', [201, 202]);
+    balanced.requests = { ...figures(12.5, 180), byRoute: {} };
+    balanced.instances[0]!.requests = figures(7.5, 4.2);
+    balanced.instances[1]!.requests = figures(5, 1500);
+    dashboard = new Dashboard(actions, fakeTerminal(80, 24));
+    dashboard.update([balanced, snapshot('single', [301])], { pid: 7, uptimeMs: 1_000 }, true);
+    const screen = (await waitFor('req/s history', () => text(dashboard!), (lines) => lines.some((line) => line.startsWith(' req/s')))).map((line) => line.trimEnd());
+    expect(screen[1]).toMatch(/^name\s+status\s+pid\s+port\s+cpu\s+memory\s+↺\s+uptime\s+req\/s\s+p95$/);
+    expect(screen[2]).toMatch(/^pool:0\s+online\s+201\s+.*\s7\.5\s+4\.2ms$/);
+    expect(screen[3]).toMatch(/\s5\.0\s+1\.5s$/);
+    expect(screen[4]).toMatch(/^single\s+online\s+301\s+.*\s-\s+-$/);
+    expect(screen.find((line) => line.startsWith(' req/s'))).toMatch(/^ req\/s\s+13\s+█$/);
+    expect(screen).toHaveLength(24);
+    for (const line of screen) expect(line.length).toBeLessThanOrEqual(80);
+  });
+
   it('moves the selection with keys, acts on the selected service, and quits', async () => {
     const terminal = fakeTerminal(80, 24);
     dashboard = new Dashboard(actions, terminal);

@@ -5,7 +5,6 @@ import { nextCandidatePort } from '../../src/config/ports.js';
 import { parseDurationMs, parseSizeBytes } from '../../src/config/units.js';
 import { MessageTooLarge, NdjsonDecoder, encodeMessage } from '../../src/protocol/framing.js';
 import { instanceEnv } from '../../src/supervisor/instance-env.js';
-import { pickBackend } from '../../src/balancer/pick.js';
 import { aggregateStatus } from '../../src/supervisor/service.js';
 import { isSameDefinition, planStart } from '../../src/supervisor/start-plan.js';
 import { formatBytes, formatDuration } from '../../src/format.js';
@@ -14,7 +13,6 @@ import { Ring } from '../../src/logs/ring.js';
 import { readMarker } from '../../src/process/supervised-marker.js';
 import { groupMembers } from '../../src/metrics/sampler.js';
 import { rotationDefaults } from '../../src/logs/log-registry.js';
-import { matchRoute } from '../../src/balancer/routes.js';
 import { readStickyIndex } from '../../src/balancer/sticky.js';
 import type { ServiceDefinition } from '../../src/types.js';
 
@@ -96,22 +94,6 @@ describe('Ring', () => {
   });
 });
 
-describe('pickBackend', () => {
-  it('prefers the fewest in flight and rotates among ties', () => {
-    const backends = [{ index: 0, port: 1, inflight: 2 }, { index: 1, port: 2, inflight: 0 }, { index: 2, port: 3, inflight: 0 }];
-    expect(pickBackend(backends, 0)?.index).toBe(1);
-    expect(pickBackend(backends, 2)?.index).toBe(2);
-    expect(pickBackend([], 0)).toBeNull();
-  });
-
-  it('puts a backend whose connection just failed last, until its time is up', () => {
-    const backends = [{ index: 0, port: 1, inflight: 0, downUntil: 2_000 }, { index: 1, port: 2, inflight: 5 }];
-    expect(pickBackend(backends, 0, 1_000)?.index).toBe(1);
-    expect(pickBackend(backends, 0, 3_000)?.index).toBe(0);
-    expect(pickBackend([backends[0]!], 0, 1_000)?.index).toBe(0);
-  });
-});
-
 describe('aggregateStatus', () => {
   it.each([
     [[], 'stopped'], [['online', 'online'], 'online'], [['online', 'waiting'], 'waiting'], [['errored', 'online'], 'errored'],
@@ -154,14 +136,6 @@ describe('readMarker', () => {
     expect(readMarker('PATH=/bin\0APICTL_SUPERVISOR_HOME=/h/.apictl\0APICTL_NAME=api\0APICTL_SPAWN_ID=0123456789ab\0')).toEqual({ home: '/h/.apictl', service: 'api', spawnId: '0123456789ab' });
     expect(readMarker('PATH=/bin\0')).toEqual({ home: null, service: null, spawnId: null });
   });
-});
-
-describe('matchRoute', () => {
-  const paths = { '/api': 'api', '/api/admin/': 'admin', '/': 'web' };
-  it.each([
-    ['/api', 'api'], ['/api/users?x=1', 'api'], ['/apiary', 'web'], ['/api/admin', 'admin'], ['/api/admin/x', 'admin'], ['/', 'web'], ['/x', 'web'],
-  ])('%s → %s', (url, service) => expect(matchRoute(paths, url)).toBe(service));
-  it('answers null when nothing matches', () => expect(matchRoute({ '/api': 'api' }, '/other')).toBeNull());
 });
 
 describe('sticky cookie', () => {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildRows, clampSelection, filterLines, formatHeader, formatRow, sparkline, summarize } from '../../src/tui/view-model.js';
+import {
+  buildRows, clampSelection, columnsFor, filterLines, formatHeader, formatLatency, formatRate, formatRow, hasTraffic, sparkline, summarize,
+} from '../../src/tui/view-model.js';
 import type { ServiceSnapshot } from '../../src/types.js';
 
 const instance = (index: number, over: Partial<ServiceSnapshot['instances'][number]> = {}) => ({
@@ -26,6 +28,22 @@ describe('monit view-model', () => {
     expect(narrow.startsWith('a-very-long-service…')).toBe(true);
     expect(formatRow(['x', 'online', '1', '2', '3%', '4 MB', '0', '1s'], 120).length).toBeGreaterThan(narrow.length);
   });
+
+  it('adds req/s and p95 cells when a service has request figures, "-" for the others', () => {
+    const figures = { total: 3, inflight: 0, byClass: { '1xx': 0, '2xx': 3, '3xx': 0, '4xx': 0, '5xx': 0 }, perSecond: 2.5, p50Ms: 1, p95Ms: 12.4, p99Ms: 20 };
+    const pool = { ...service('pool', [instance(0, { requests: figures })]), requests: { ...figures, byRoute: {} } };
+    const services = [pool, service('api', [instance(0)])];
+    expect(hasTraffic(services)).toBe(true);
+    expect(hasTraffic([service('api', [instance(0)])])).toBe(false);
+    expect(buildRows(services).map((row) => row.cells.slice(-2))).toEqual([['2.5', '12ms'], ['-', '-']]);
+    const row = formatRow(buildRows(services)[0]!.cells, 80);
+    expect(row.length).toBeLessThanOrEqual(80);
+    expect(formatRow(columnsFor(true), 80).length).toBeLessThanOrEqual(80);
+    expect(formatRow(['a-long-service-name:1', ...Array(9).fill('x')], 80).indexOf(' ')).toBe(13);
+  });
+
+  it.each([[0, '0.0'], [2.54, '2.5'], [340.4, '340'], [12_345, '12.3k']])('rate %s → %s', (value, text) => expect(formatRate(value)).toBe(text));
+  it.each([[null, '-'], [4.21, '4.2ms'], [180.4, '180ms'], [1_500, '1.5s']])('latency %s → %s', (value, text) => expect(formatLatency(value)).toBe(text));
 
   it('keeps the selection in range', () => {
     expect([clampSelection(-1, 3), clampSelection(5, 3), clampSelection(1, 3), clampSelection(2, 0)]).toEqual([0, 2, 1, 0]);

@@ -1,3 +1,4 @@
+import type { RequestFigures, ServiceSnapshot } from '../../protocol/methods.js';
 import { formatBytes, formatPercent } from '../../format.js';
 import { paint, useColour } from '../output.js';
 import { withDaemon } from '../session.js';
@@ -37,6 +38,7 @@ export async function run(name: string, options: { json?: boolean }): Promise<vo
   }
   for (const [key, value] of fields) lines.push(`${key.padEnd(12)} ${String(value)}`);
   lines.push('', renderList([snapshot], colour));
+  if (snapshot.requests) lines.push('', ...renderRequests(snapshot));
   for (const [index, samples] of Object.entries(result.history)) {
     if (samples.length === 0) continue;
     const cpu = samples.map((sample) => sample.cpu);
@@ -51,6 +53,22 @@ export async function run(name: string, options: { json?: boolean }): Promise<vo
     for (const line of result.recent) lines.push(`  ${new Date(line.time).toISOString()} ${line.stream} | ${line.line}`);
   }
   process.stdout.write(lines.join('\n') + '\n');
+}
+
+/** The requests apictl proxied: the service, each instance, each route. */
+function renderRequests(snapshot: ServiceSnapshot): string[] {
+  const requests = snapshot.requests!;
+  const row = (label: string, figures: RequestFigures) => `  ${label.padEnd(11)} ${describeRequests(figures)}`;
+  const lines = ['requests (through apictl; latency over the last minute):', row('all', requests)];
+  for (const instance of snapshot.instances) if (instance.requests) lines.push(row(`[${instance.index}]`, instance.requests));
+  for (const [route, figures] of Object.entries(requests.byRoute)) lines.push(row(`route ${route}`, figures));
+  return lines;
+}
+
+function describeRequests(figures: RequestFigures): string {
+  const ms = (value: number | null) => (value === null ? '-' : `${value} ms`);
+  const classes = Object.entries(figures.byClass).filter(([, count]) => count > 0).map(([name, count]) => `${name} ${count}`).join(', ');
+  return `${figures.total} total (${classes || 'none yet'}), ${figures.inflight} in flight, ${figures.perSecond} req/s, p50 ${ms(figures.p50Ms)}, p95 ${ms(figures.p95Ms)}, p99 ${ms(figures.p99Ms)}`;
 }
 
 function average(values: number[]): number {
