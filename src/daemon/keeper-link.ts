@@ -14,6 +14,8 @@ export function keeperNotifier(env: NodeJS.ProcessEnv = process.env): (() => voi
     pending = true;
     setImmediate(() => {
       pending = false;
+      // Still our parent? A keeper that died may have its pid reused, and USR1 would end a stranger.
+      if (process.ppid !== keeper) return;
       try {
         process.kill(keeper, 'SIGUSR1');
       } catch {

@@ -1,4 +1,5 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
+import { writeFileAtomic } from '../state/atomic-write.js';
 import { pino, multistream, type Logger } from 'pino';
 import { acquireDaemonLock } from './lock.js';
 import { DaemonLog } from './daemon-log.js';
@@ -46,11 +47,16 @@ async function withDeadline(work: Promise<unknown>, ms: number): Promise<boolean
 /** Runs the daemon until SIGTERM/SIGINT, `apictl kill` or `apictl update`; returns its exit code. */
 export async function runDaemon(options: DaemonOptions): Promise<number> {
   const paths = resolvePaths(prepareHome(options.home));
-  const lock = await acquireDaemonLock(paths.home);
-  if (!lock) {
-    if (options.foreground) process.stderr.write(`apictl: a daemon is already running for ${paths.home}\n`);
+  const locked = await acquireDaemonLock(paths.home, paths.socket);
+  if (!('held' in locked)) {
+    if (locked.taken === 'unknown') {
+      process.stderr.write(`apictl: the lock of ${paths.home} is held, but no daemon answers on ${paths.socket}: another process (of another user?) holds apictl's lock name for this home\n`);
+    } else if (options.foreground) {
+      process.stderr.write(`apictl: a daemon is already running for ${paths.home}\n`);
+    }
     return EXIT_ALREADY_RUNNING;
   }
+  const lock = locked.held;
   const daemonLog = new DaemonLog(paths.daemonLog, parseSizeBytes(process.env.APICTL_DAEMON_LOG_MAX_SIZE) ?? undefined);
   const logger = createLogger(daemonLog, options.foreground);
   const notifyKeeper = keeperNotifier();
@@ -123,11 +129,13 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   });
   process.on('unhandledRejection', (error) => logger.error({ err: error }, 'unhandled rejection'));
 
-  await recover(paths, supervisor, logger);
-  if (options.resurrect) await resurrectDump(paths, supervisor, logger);
+  // Live processes are adopted before the socket answers; stopping leftovers and restarting what
+  // ended (which can take a kill timeout) go on while it already does.
+  const { rest } = await recover(paths, supervisor, logger);
   await server.listen(paths.socket);
+  void rest.then(() => (options.resurrect ? resurrectDump(paths, supervisor, logger) : undefined)).catch((error: Error) => logger.error({ err: error }, 'recovery failed'));
   metricsServer = serveMetricsIfAsked(process.env, supervisor, logger);
-  writeFileSync(paths.pid, `${process.pid}\n`, { mode: 0o600 });
+  await writeFileAtomic(paths.pid, `${process.pid}\n`);
   notifyKeeper?.();
   logger.info({ pid: process.pid, home: paths.home, keeper: notifyKeeper !== null }, 'daemon ready');
   const code = await done;

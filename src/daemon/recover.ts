@@ -19,7 +19,7 @@ import type { ServiceDefinition } from '../types.js';
  * every other process the old daemon started is stopped, so no port stays held
  * by something apictl no longer knows; then what is missing starts afresh.
  */
-export async function recover(paths: HomePaths, supervisor: Supervisor, logger: Logger): Promise<void> {
+export async function recover(paths: HomePaths, supervisor: Supervisor, logger: Logger): Promise<{ rest: Promise<void> }> {
   const loaded = await loadStateFile(paths.state);
   if (loaded && loaded.problems.length > 0) {
     const movedTo = moveAside(paths.state);
@@ -28,30 +28,29 @@ export async function recover(paths: HomePaths, supervisor: Supervisor, logger: 
   const marked = findMarkedProcesses(paths.home);
   const records = [...(loaded?.records ?? [])];
   records.push(...recordsFromProcesses(records, marked, logger));
-  // A run whose process is gone stays in its record: the instance then knows it ended (status unknown).
-  const adoptable = new Set<string>();
-  for (const record of records) {
-    for (const instance of record.instances) {
-      const run = instance.run;
-      if (record.desired === 'running' && run && isSameProcess(run.pid, run.startTime)) adoptable.add(run.spawnId);
-    }
-  }
-  const leftovers = marked.filter((found) => !found.spawnId || !adoptable.has(found.spawnId));
-  await stopLeftovers(leftovers, records.map((record) => record.definition), logger);
-  let adopted = 0;
-  for (const record of records) {
-    try {
-      adopted += (await supervisor.adopt(record)).adopted;
-    } catch (error) {
-      logger.error({ service: record.definition.name, err: error }, 'could not recover service');
-    }
-  }
-  for (const table of loaded?.routes ?? []) {
-    await supervisor.addRoutes(table).catch((error: Error) => logger.error({ port: table.port, err: error }, 'could not reopen routes'));
-  }
-  if (records.length > 0 || leftovers.length > 0) {
-    logger.info({ services: records.length, adopted, leftoversStopped: leftovers.length }, 'recovered what the previous daemon ran');
-  }
+  const definitions = records.map((record) => record.definition);
+  let stopped = 0;
+  const { adopted, rest } = await supervisor.takeOver(records, async (adoptedIds) => {
+    // Everything the old daemon started that nothing adopted: marked processes, and recorded
+    // ones whose environment no longer shows the marker (a process may rewrite it).
+    const recorded = records.flatMap((record) => record.instances.flatMap((instance) => (instance.run ? [{ ...instance.run, service: record.definition.name }] : [])));
+    const leftovers = [
+      ...marked.filter((found) => !found.spawnId || !adoptedIds.has(found.spawnId)),
+      ...recorded.filter((run) => !adoptedIds.has(run.spawnId) && isSameProcess(run.pid, run.startTime) && !marked.some((found) => found.pid === run.pid)),
+    ];
+    stopped = leftovers.length;
+    await stopLeftovers(leftovers, definitions, logger);
+  });
+  return {
+    rest: (async () => {
+      await rest;
+      for (const table of loaded?.routes ?? []) {
+        await supervisor.addRoutes(table).catch((error: Error) => logger.error({ port: table.port, err: error }, 'could not reopen routes'));
+      }
+      await supervisor.sweepRunDir();
+      if (records.length > 0 || stopped > 0) logger.info({ services: records.length, adopted, leftoversStopped: stopped }, 'recovered what the previous daemon ran');
+    })(),
+  };
 }
 
 /**

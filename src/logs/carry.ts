@@ -1,12 +1,12 @@
-import { closeSync, constants, ftruncateSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 
-/** Where the log file stood: a later write by the same stream tells a processed chunk from one that was not. */
+/** Where the log file stood when a carry was committed. */
 export interface LogPosition {
   size: number;
   ino: number;
 }
 
-/** What a stream's carry file holds: its unterminated tail, and a chunk read but maybe not yet written. */
+/** What a stream's carry file holds: its unterminated tail, and what was read after the last commit. */
 export interface Carried extends LogPosition {
   continued: boolean;
   /** The unterminated tail as of the last commit. */
@@ -15,23 +15,32 @@ export interface Carried extends LogPosition {
   pending: Buffer;
 }
 
-/** The header is fixed-size, so a chunk is appended after the tail without rewriting anything. */
-const HEADER_BYTES = 96;
+/** The header is fixed-size and rewritten in place; the data after it is only ever appended to. */
+const HEADER_BYTES = 128;
+/** Past this, a commit copies the tail into a fresh file (rename: never a torn carry). */
+const COMPACT_AT_BYTES = 4 * 1024 * 1024;
 
-/** Pure: the header line of a carry file (JSON, space-padded, newline-terminated). */
-export function encodeCarryHeader(position: LogPosition, tailBytes: number, continued: boolean): Buffer {
-  const json = JSON.stringify({ size: position.size, ino: position.ino, tail: tailBytes, continued });
+interface Header extends LogPosition {
+  /** The committed tail is file[tailStart, end); file[end, EOF) was read since. */
+  tailStart: number;
+  end: number;
+  continued: boolean;
+}
+
+/** Pure: the header block (JSON, space-padded, newline-terminated). */
+export function encodeCarryHeader(header: Header): Buffer {
+  const json = JSON.stringify({ v: 2, ...header });
   return Buffer.from(`${json.padEnd(HEADER_BYTES - 1)}\n`);
 }
 
 export function decodeCarry(bytes: Buffer): Carried | null {
   if (bytes.length < HEADER_BYTES || bytes[HEADER_BYTES - 1] !== 10) return null;
   try {
-    const header = JSON.parse(bytes.subarray(0, HEADER_BYTES).toString('utf8')) as { size?: unknown; ino?: unknown; tail?: unknown; continued?: unknown };
-    if (typeof header.size !== 'number' || typeof header.ino !== 'number' || typeof header.tail !== 'number') return null;
-    const data = bytes.subarray(HEADER_BYTES);
-    const tail = Math.min(header.tail, data.length);
-    return { size: header.size, ino: header.ino, continued: header.continued === true, tail: data.subarray(0, tail), pending: data.subarray(tail) };
+    const header = JSON.parse(bytes.subarray(0, HEADER_BYTES).toString('utf8')) as Partial<Header> & { v?: number };
+    const { size, ino, tailStart, end } = header;
+    if (header.v !== 2 || typeof size !== 'number' || typeof ino !== 'number' || typeof tailStart !== 'number' || typeof end !== 'number') return null;
+    if (tailStart < HEADER_BYTES || end < tailStart || end > bytes.length) return null;
+    return { size, ino, continued: header.continued === true, tail: bytes.subarray(tailStart, end), pending: bytes.subarray(end) };
   } catch {
     return null;
   }
@@ -39,18 +48,17 @@ export function decodeCarry(bytes: Buffer): Carried | null {
 
 /**
  * A stream's intake journal. Each chunk read from a child is appended here
- * before anything else is done with it, then, once its lines are in the log,
- * the file is committed back to the stream's unterminated tail. A daemon
- * killed at any instant therefore leaves either a committed tail, or a tail
- * plus one chunk that the next daemon processes again — or, if the log
- * already has it, only takes the new tail from. The one window left is
- * between the read and the append: no JavaScript runs there.
+ * before any JavaScript looks at it; once its lines are in the log, a commit
+ * rewrites only the fixed header, to say where the stream's unterminated tail
+ * now starts (it is always the end of what was read). A daemon killed at any
+ * instant leaves a committed tail plus at most the one chunk it was handling,
+ * which the next daemon writes again unless the log shows it already has it.
+ * When the file grows past 4 MB a commit moves the tail to a fresh file.
  */
 export class CarryFile {
   private fd: number | null = null;
-  private tailBytes = 0;
-  private appended = 0;
-  private broken = false;
+  /** Bytes in the file (where the next chunk goes); 0 until a header exists. */
+  private dataEnd = 0;
 
   constructor(readonly path: string) {}
 
@@ -66,30 +74,32 @@ export class CarryFile {
     }
   }
 
-  /** Keeps the first `length` bytes of `buffer` (a chunk just read), after the committed tail. */
+  /** Keeps the first `length` bytes of `buffer` (a chunk just read). */
   append(buffer: Buffer, length = buffer.length): void {
-    if (this.broken) return;
+    if (this.fd === null) return; // no header yet (or a failed write): the next commit starts afresh
     try {
-      this.open();
-      writeSync(this.fd!, buffer, 0, length, HEADER_BYTES + this.tailBytes + this.appended);
-      this.appended += length;
+      writeSync(this.fd, buffer, 0, length, this.dataEnd);
+      this.dataEnd += length;
     } catch {
-      this.giveUp();
+      this.reset();
     }
   }
 
-  /** The chunk's lines are in the log at `position`: the file becomes the new tail. */
-  commit(tail: Buffer, continued: boolean, position: LogPosition): void {
-    if (this.broken) return;
+  /**
+   * The chunks appended so far are in the log at `position`; the stream's
+   * tail is the last `tailLength` bytes read (`tail()` gives them, for a fresh file).
+   */
+  commit(tailLength: number, continued: boolean, position: LogPosition, tail: () => Buffer): void {
     try {
-      this.open();
-      const bytes = Buffer.concat([encodeCarryHeader(position, tail.length, continued), tail]);
-      writeSync(this.fd!, bytes, 0, bytes.length, 0);
-      if (this.appended > 0 || bytes.length < HEADER_BYTES + this.tailBytes) ftruncateSync(this.fd!, bytes.length);
-      this.tailBytes = tail.length;
-      this.appended = 0;
+      if (this.fd === null || this.dataEnd - HEADER_BYTES < tailLength || this.dataEnd > COMPACT_AT_BYTES) {
+        this.rewrite(tail(), continued, position);
+        return;
+      }
+      const header = encodeCarryHeader({ ...position, tailStart: this.dataEnd - tailLength, end: this.dataEnd, continued });
+      writeSync(this.fd, header, 0, header.length, 0);
     } catch {
-      this.giveUp();
+      // A full disk, say: without the journal, a daemon killed now could lose the chunk it handles.
+      this.reset();
     }
   }
 
@@ -102,30 +112,30 @@ export class CarryFile {
   remove(): void {
     this.close();
     rmSync(this.path, { force: true });
+    rmSync(`${this.path}.new`, { force: true });
   }
 
-  private open(): void {
-    if (this.fd !== null) return;
-    // The stream's first commit (at attach) creates it, so what is appended always lands after a header.
-    this.fd = openSync(this.path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+  /** A fresh file, header and tail, put in place by rename: a kill meanwhile leaves the old one whole. */
+  private rewrite(tail: Buffer, continued: boolean, position: LogPosition): void {
+    const next = `${this.path}.new`;
+    rmSync(next, { force: true });
+    const fd = openSync(next, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+    try {
+      const bytes = Buffer.concat([encodeCarryHeader({ ...position, tailStart: HEADER_BYTES, end: HEADER_BYTES + tail.length, continued }), tail]);
+      writeSync(fd, bytes, 0, bytes.length, 0);
+      renameSync(next, this.path);
+    } catch (error) {
+      closeSync(fd);
+      rmSync(next, { force: true });
+      throw error;
+    }
+    this.close();
+    this.fd = fd;
+    this.dataEnd = fstatSync(fd).size;
   }
 
-  /** A full disk, say: without the journal, only a daemon killed mid-chunk could lose that chunk. */
-  private giveUp(): void {
-    this.broken = true;
+  private reset(): void {
     this.remove();
+    this.dataEnd = 0;
   }
-}
-
-/**
- * Pure: whether the chunk kept after the carried position was already
- * written to the log. The daemon appends a chunk, writes its lines, then
- * commits, in one tick; so the log moved past the carried position because
- * of this stream only if it wrote the log's last line. Other instances'
- * lines may follow a commit.
- */
-export function wasProcessed(carried: LogPosition, now: LogPosition, lastLineIsOurs: () => boolean): boolean {
-  if (now.ino === carried.ino && now.size === carried.size) return false;
-  if (now.ino !== carried.ino && now.size === 0) return false; // rotated, nothing written since
-  return lastLineIsOurs();
 }

@@ -36,8 +36,13 @@ export class LineCutter {
     return { data: this.length === 0 ? Buffer.alloc(0) : Buffer.concat(this.parts, this.length), continued: this.continued };
   }
 
-  get hasPending(): boolean {
-    return this.length > 0 || this.continued;
+  /** Length of the unterminated tail (cheap: for a journal commit, which needs no bytes). */
+  get pendingLength(): number {
+    return this.length;
+  }
+
+  get pendingContinued(): boolean {
+    return this.continued;
   }
 
   /** Resumes a tail a previous daemon kept. */

@@ -22,6 +22,7 @@ export interface Stall {
 const REASONS: Record<string, string> = {
   ENOSPC: 'disk full', EDQUOT: 'disk quota exceeded', EIO: 'I/O error', EROFS: 'read-only file system',
   EFBIG: 'file too large', EACCES: 'permission denied', EPERM: 'permission denied', ELOOP: 'refused a symlink',
+  EUNSAFE: 'refused a log folder that is a symlink or not ours',
 };
 
 function describeError(error: unknown, path: string): string {
@@ -86,17 +87,20 @@ export class LogFile extends EventEmitter {
     for (let index = 1; index <= Math.max(this.options.keep, DEFAULT_LOG_KEEP); index++) rmSync(`${this.path}.${index}`, { force: true });
   }
 
+  /** Cuts the file back to `size` (a write a killed daemon left half done); false when it cannot. */
+  truncateTo(size: number): boolean {
+    try {
+      this.ensureOpen();
+    } catch {
+      return false;
+    }
+    return this.undoTo(size);
+  }
+
   /** Called now and then: a deleted file (or folder) is recreated and the recent lines copied over. */
   checkPath(): void {
     if (this.fd === null) return;
-    let current: { ino: number; isFile: boolean } | null = null;
-    try {
-      const stat = lstatSync(this.path);
-      current = { ino: stat.ino, isFile: stat.isFile() };
-    } catch {
-      current = null;
-    }
-    if (current && current.isFile && current.ino === this.ino) {
+    if (this.pathIsOurs()) {
       this.checkedSize = this.size;
       return;
     }
@@ -115,9 +119,11 @@ export class LogFile extends EventEmitter {
 
   private writeNow(data: Buffer): boolean {
     let written = 0;
+    let before = -1;
     try {
       this.ensureOpen();
       if (this.size > 0 && this.size + data.length > this.options.maxBytes) this.rotate();
+      before = this.size;
       // A write may take fewer bytes than given (a disk filling up): go on from there.
       while (written < data.length) {
         const count = writeSync(this.fd!, data, written, data.length - written);
@@ -126,7 +132,20 @@ export class LogFile extends EventEmitter {
       }
       return true;
     } catch (error) {
+      // Undo a partial write, so the file never ends in half a line (the lines are kept, whole, for later).
+      if (written > 0 && this.undoTo(before)) written = 0;
       this.enterStall(error, [data.subarray(written)]);
+      return false;
+    }
+  }
+
+  private undoTo(size: number): boolean {
+    if (this.fd === null || size < 0) return false;
+    try {
+      ftruncateSync(this.fd, size);
+      this.size = size;
+      return true;
+    } catch {
       return false;
     }
   }
@@ -169,7 +188,13 @@ export class LogFile extends EventEmitter {
 
   private ensureOpen(): void {
     if (this.fd !== null) return;
-    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
+    const folder = dirname(this.path);
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
+    // The file name is opened O_NOFOLLOW; the folder must not be a symlink (or someone else's) either.
+    const owner = lstatSync(folder);
+    if (!owner.isDirectory() || (process.getuid && owner.uid !== process.getuid())) {
+      throw Object.assign(new Error(`${folder} is not a folder of ours`), { code: 'EUNSAFE' });
+    }
     // O_NOFOLLOW: a symlink planted at the log's path is refused, never written through.
     this.fd = openSync(this.path, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
     const stat = fstatSync(this.fd);
@@ -179,9 +204,25 @@ export class LogFile extends EventEmitter {
   }
 
   private rotate(): void {
+    // Deleted (or replaced) since the last check: what went to the old file since then comes along.
+    const rescued = this.pathIsOurs() ? null : this.readBack(this.checkedSize, this.size);
     this.closeFd();
-    rotateFiles(this.path, this.options.keep);
+    if (rescued === null) rotateFiles(this.path, this.options.keep);
     this.ensureOpen();
+    if (rescued && rescued.length > 0) {
+      let written = 0;
+      while (written < rescued.length) written += writeSync(this.fd!, rescued, written, rescued.length - written);
+      this.size += rescued.length;
+    }
+  }
+
+  private pathIsOurs(): boolean {
+    try {
+      const stat = lstatSync(this.path);
+      return stat.isFile() && stat.ino === this.ino;
+    } catch {
+      return false;
+    }
   }
 
   private readBack(from: number, to: number): Buffer {

@@ -84,14 +84,18 @@ export class LogRegistry {
     for (const name of names) this.sinks.get(name)?.sink.flush();
   }
 
-  /** Closes this service's sink — only if it is still the registered one (a new service may have taken the name). */
-  close(sink: ServiceLogSink): void {
-    sink.close();
+  /**
+   * Closes this service's sink — only if it is still the registered one (a
+   * new service may have taken the name). `handover`: pipes and carries stay
+   * for the next daemon.
+   */
+  close(sink: ServiceLogSink, handover = false): void {
+    sink.close(handover);
     if (this.sinks.get(sink.service)?.sink === sink) this.sinks.delete(sink.service);
   }
 
-  closeAll(): void {
+  closeAll(handover = false): void {
     clearInterval(this.checker);
-    for (const { sink } of [...this.sinks.values()]) this.close(sink);
+    for (const { sink } of [...this.sinks.values()]) this.close(sink, handover);
   }
 }

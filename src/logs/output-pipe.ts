@@ -32,6 +32,8 @@ export class OutputPipe {
   private readonly socket: Socket;
   private paused = false;
   private closed = false;
+  /** End of file seen: no writer is left, and nothing more can be read. */
+  private ended = false;
   private batchTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly fd: number, private readonly journal: Journal, private readonly onChunk: ChunkHandler, onEnd: () => void) {
@@ -39,6 +41,9 @@ export class OutputPipe {
       fd,
       readable: true,
       writable: false,
+      // At end of file Node would destroy the socket and close `fd` on its own, and a later
+      // drainNow() would read whatever file got that descriptor number next.
+      allowHalfOpen: true,
       onread: {
         buffer: SHARED,
         callback: (length: number) => {
@@ -48,7 +53,10 @@ export class OutputPipe {
       },
     } as ConstructorParameters<typeof Socket>[0]);
     // End of file: no writer is left (the child and whatever held its stdout are gone).
-    this.socket.once('end', onEnd);
+    this.socket.once('end', () => {
+      this.ended = true;
+      onEnd();
+    });
     this.socket.on('error', () => undefined);
     this.socket.resume();
   }
@@ -71,14 +79,17 @@ export class OutputPipe {
    * (disk full); call again once it takes chunks again.
    */
   drainNow(): boolean {
-    while (!this.closed) {
+    while (!this.closed && !this.ended) {
       let length: number;
       try {
         length = readSync(this.fd, SHARED, 0, SHARED.length, null);
       } catch {
         return true; // EAGAIN: empty for now
       }
-      if (length === 0) return true;
+      if (length === 0) {
+        this.ended = true;
+        return true;
+      }
       this.journal(SHARED, length);
       if (!this.onChunk(SHARED.subarray(0, length))) {
         this.pause();

@@ -1,11 +1,11 @@
 import { rmSync } from 'node:fs';
-import { CarryFile, wasProcessed, type Carried } from './carry.js';
+import { CarryFile } from './carry.js';
 import { LineCutter, type Segment } from './line-cutter.js';
 import { LogFile, type RotationOptions, type Stall } from './log-file.js';
 import type { LogLine, LogStream } from './log-line.js';
 import { OutputPipe } from './output-pipe.js';
+import { planResume, type ResumePlan } from './resume-plan.js';
 import { splitBlock, stampSegments } from './stamp.js';
-import { lastLineInstance } from './tail.js';
 
 export type LogListener = (line: LogLine) => void;
 
@@ -31,19 +31,28 @@ interface Source extends LogSource {
   cutter: LineCutter;
   carry: CarryFile;
   pipe: OutputPipe | null;
+  /** Its last chunk is not in the log yet (the disk refused it): its carry keeps it uncommitted. */
+  refused: boolean;
   /** Set once the writer is gone: read the rest, then let go. */
   finishing: (() => void) | null;
 }
 
+/** A timestamp of the width every stamp has: the stamped length of lines does not depend on when. */
+const STAMP_WIDTH = '0000-00-00T00:00:00.000Z';
+
 /**
  * Everything one service logs: each instance's stdout/stderr FIFO is read,
  * cut into lines, stamped and appended to `<name>.out.log` / `<name>.err.log`
- * in the same tick, and handed to live listeners. When a file stalls, every
- * pipe of that stream stops being read until it resumes.
+ * in the same tick, and handed to live listeners. Every write to a file is
+ * followed by a commit of the carries of that file's streams, so each carry
+ * always knows where its file stood. When a file stalls, every pipe of that
+ * stream stops being read until it resumes.
  */
 export class ServiceLogSink {
   readonly files: Record<LogStream, LogFile>;
   private readonly sources = new Set<Source>();
+  /** Resume plans worked out before anything was written (a new daemon taking over several instances). */
+  private readonly planned = new Map<string, ResumePlan>();
 
   constructor(readonly service: string, paths: Record<LogStream, string>, rotation: RotationOptions, private readonly options: SinkOptions) {
     this.files = { out: new LogFile(paths.out, rotation), err: new LogFile(paths.err, rotation) };
@@ -59,13 +68,22 @@ export class ServiceLogSink {
   }
 
   /**
+   * Works out, before any of them writes, how streams a previous daemon was
+   * reading resume (their carry files against the logs as they are now).
+   */
+  planResumes(streams: Array<{ instance: number; stream: LogStream; carryPath: string }>): void {
+    for (const { instance, stream, carryPath } of streams) this.planned.set(carryPath, this.plan(instance, stream, carryPath));
+  }
+
+  /**
    * Reads one stream of one instance from its FIFO (`fd`, our read end),
    * taking up what a previous daemon left in its carry file.
    */
   attach(instance: number, stream: LogStream, fifoPath: string, fd: number, carryPath: string): LogSource {
-    const source: Source = { instance, stream, fifoPath, cutter: new LineCutter(this.options.maxLineBytes), carry: new CarryFile(carryPath), pipe: null, finishing: null };
-    this.resume(source, CarryFile.load(carryPath));
+    const source: Source = { instance, stream, fifoPath, cutter: new LineCutter(this.options.maxLineBytes), carry: new CarryFile(carryPath), pipe: null, refused: false, finishing: null };
     this.sources.add(source);
+    this.resume(source, this.planned.get(carryPath) ?? null);
+    this.planned.delete(carryPath);
     source.pipe = new OutputPipe(fd, (buffer, length) => source.carry.append(buffer, length), (chunk) => this.accept(source, chunk), () => source.finishing?.());
     if (this.files[stream].stall) source.pipe.pause();
     return source;
@@ -81,7 +99,7 @@ export class ServiceLogSink {
     if (!this.sources.has(source)) return Promise.resolve();
     return new Promise((resolve) => {
       source.finishing = () => {
-        if (!source.pipe?.drainNow()) return; // stalled: again on resume
+        if (!source.pipe?.drainNow() || this.files[source.stream].stall) return; // stalled: again on resume
         const last = source.cutter.end();
         if (last) this.writeSegments(source, [last]);
         this.release(source, true);
@@ -107,53 +125,58 @@ export class ServiceLogSink {
   }
 
   flush(): void {
-    this.files.out.truncate();
-    this.files.err.truncate();
-    for (const source of this.sources) this.commit(source);
+    for (const stream of ['out', 'err'] as const) {
+      this.files[stream].truncate();
+      this.commitStream(stream);
+    }
   }
 
-  /** Checks the files still exist where they should (a deleted folder is recreated). */
+  /** Checks the files still exist where they should (a deleted folder is recreated, recent lines copied). */
   checkPaths(): void {
-    this.files.out.checkPath();
-    this.files.err.checkPath();
+    for (const stream of ['out', 'err'] as const) {
+      this.files[stream].checkPath();
+      this.commitStream(stream);
+    }
   }
 
-  close(): void {
-    for (const source of [...this.sources]) this.release(source, false);
+  /** `handover`: the daemon is being replaced; pipes and carries stay for the next one. Otherwise they go. */
+  close(handover = false): void {
+    for (const source of [...this.sources]) this.release(source, !handover);
     this.files.out.close();
     this.files.err.close();
   }
 
-  /**
-   * Takes up where a previous daemon left this stream (its carry file): its
-   * unterminated tail, and a chunk it had read — written now unless the log
-   * shows it was written already. Then the carry is committed afresh.
-   */
-  private resume(source: Source, carried: Carried | null): void {
+  private plan(instance: number, stream: LogStream, carryPath: string): ResumePlan {
+    const stampedLength = (segments: Segment[]) => stampSegments(segments, this.options.stamp ? STAMP_WIDTH : null, this.tagOf(instance)).length;
+    return planResume(CarryFile.load(carryPath), this.files[stream].position(), this.options.maxLineBytes, stampedLength);
+  }
+
+  private resume(source: Source, planned: ResumePlan | null): void {
     const file = this.files[source.stream];
-    if (carried) {
-      source.cutter.restore(carried.tail, carried.continued);
-      if (carried.pending.length > 0) {
-        const ours = this.options.multiInstance ? source.instance : 0;
-        const segments = source.cutter.push(carried.pending);
-        if (!wasProcessed(carried, file.position(), () => lastLineInstance(file.path) === ours) && segments.length > 0) this.writeSegments(source, segments);
-      }
-    }
-    this.commit(source);
+    const plan = planned ?? this.plan(source.instance, source.stream, source.carry.path);
+    source.cutter.restore(plan.tail, plan.continued);
+    if (plan.truncateTo !== null) file.truncateTo(plan.truncateTo);
+    if (plan.write.length > 0) this.writeSegments(source, plan.write);
+    else this.commitStream(source.stream);
   }
 
   /** A chunk the pipe has already kept in the stream's journal (carry): a daemon killed while stamping it loses nothing. */
   private accept(source: Source, chunk: Buffer): boolean {
     const segments = source.cutter.push(chunk);
-    const written = segments.length === 0 || this.writeSegments(source, segments);
-    this.commit(source);
-    return written && this.files[source.stream].stall === null;
+    if (segments.length === 0) {
+      this.commitSource(source);
+      return true;
+    }
+    if (this.writeSegments(source, segments)) return true;
+    source.refused = true; // kept in the log file's queue and, uncommitted, in its carry
+    return false;
   }
 
   private writeSegments(source: Pick<Source, 'instance' | 'stream'>, segments: Segment[]): boolean {
     const now = Date.now();
     const iso = this.options.stamp ? new Date(now).toISOString() : null;
-    const ok = this.files[source.stream].write(stampSegments(segments, iso, this.options.multiInstance ? source.instance : null));
+    const ok = this.files[source.stream].write(stampSegments(segments, iso, this.tagOf(source.instance)));
+    if (ok) this.commitStream(source.stream);
     if (this.options.hasListeners()) {
       for (const segment of segments) {
         splitBlock(segment.data).forEach((line, index) => {
@@ -166,13 +189,23 @@ export class ServiceLogSink {
     return ok;
   }
 
-  private commit(source: Source): void {
-    const { data, continued } = source.cutter.pending;
-    source.carry.commit(data, continued, this.files[source.stream].position());
+  /** After a write to a file: every carry of its streams learns where it stands now. */
+  private commitStream(stream: LogStream): void {
+    for (const source of this.sources) if (source.stream === stream && !source.refused) this.commitSource(source);
+  }
+
+  private commitSource(source: Source): void {
+    source.carry.commit(source.cutter.pendingLength, source.cutter.pendingContinued, this.files[source.stream].position(), () => source.cutter.pending.data);
+  }
+
+  private tagOf(instance: number): number | null {
+    return this.options.multiInstance ? instance : null;
   }
 
   private resumeStream(stream: LogStream): void {
-    for (const source of this.sources) {
+    for (const source of this.sources) if (source.stream === stream) source.refused = false;
+    this.commitStream(stream);
+    for (const source of [...this.sources]) {
       if (source.stream !== stream) continue;
       if (source.finishing) source.finishing();
       else source.pipe?.resume();

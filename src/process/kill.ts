@@ -42,7 +42,7 @@ export async function killGroupRemains(pgid: number, deadlineMs = 2_000): Promis
  * `exited` settles when the main process is gone (an exit event for our own
  * child, a /proc poll for one we adopted).
  */
-export async function stopGroup(pid: number, exited: Promise<unknown>, signal: NodeJS.Signals, killTimeoutMs: number): Promise<'graceful' | 'killed'> {
+export async function stopGroup(pid: number, exited: Promise<unknown>, signal: NodeJS.Signals, killTimeoutMs: number): Promise<'graceful' | 'killed' | 'stuck'> {
   signalGroup(pid, signal);
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => {
@@ -52,11 +52,16 @@ export async function stopGroup(pid: number, exited: Promise<unknown>, signal: N
   clearTimeout(timer);
   if (outcome === 'timeout') {
     signalGroup(pid, 'SIGKILL');
-    await exited;
+    // A process in uninterruptible I/O ignores even SIGKILL for a while: a stop must not wait for ever.
+    const gone = await Promise.race([exited.then(() => true), delay(SIGKILL_GRACE_MS).then(() => false)]);
+    if (!gone) return 'stuck';
   }
   await killGroupRemains(pid);
   return outcome === 'timeout' ? 'killed' : 'graceful';
 }
+
+/** How long a stop waits for a SIGKILLed process to go before it reports it stuck. */
+export const SIGKILL_GRACE_MS = 10_000;
 
 /**
  * Stops single processes that left their group (setsid): `signal`, then

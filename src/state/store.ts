@@ -14,13 +14,6 @@ export interface ServiceRecord {
   instances: InstanceRecord[];
 }
 
-export interface StateFile {
-  version: number;
-  daemonPid: number;
-  services: ServiceRecord[];
-  routes?: RouteTable[];
-}
-
 /** Reads a JSON file (never through a symlink); null when it does not exist. */
 export async function readJsonFile<T>(path: string, what: string): Promise<T | null> {
   let text: string;

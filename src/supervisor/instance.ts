@@ -8,8 +8,8 @@ import type { Run } from './run.js';
 export interface InstanceEffects {
   /** Starts a process for this instance with its output attached; rejects with the OS error. */
   launch(index: number, port: number | null): Promise<Run>;
-  /** Stops a run: its stop signal to the group, SIGKILL after the timeout, then any process that escaped the group. */
-  stopRun(run: Run, signal: NodeJS.Signals, killTimeoutMs: number): Promise<'graceful' | 'killed'>;
+  /** Stops a run: its stop signal to the group, SIGKILL after the timeout, then any process that escaped the group ('stuck': SIGKILL did not end it). */
+  stopRun(run: Run, signal: NodeJS.Signals, killTimeoutMs: number): Promise<'graceful' | 'killed' | 'stuck'>;
   /** After its process exited: kills what is left of its group and writes the rest of its output. */
   endRun(run: Run): Promise<void>;
   isPortFree(port: number): Promise<boolean>;
@@ -75,6 +75,10 @@ export class Instance {
 
   get pid(): number | null {
     return this.run?.pid ?? null;
+  }
+
+  get spawnId(): string | null {
+    return this.run?.spawnId ?? null;
   }
 
   get adopted(): boolean {
@@ -231,6 +235,17 @@ export class Instance {
     const definition = this.context.definition();
     const signal = (definition.stopSignal ?? defaultStopSignal(this.interpreter)) as NodeJS.Signals;
     const outcome = await this.context.effects.stopRun(run, signal, definition.killTimeoutMs);
+    if (outcome === 'stuck') {
+      // Uninterruptible (a hung disk or NFS): it goes when the kernel lets it. Waiting would hold every later command.
+      this.context.logger.error({ service: definition.name, instance: this.index, pid: run.pid }, 'did not exit after SIGKILL: left to the kernel');
+      this.context.note(this.index, `pid ${run.pid} did not exit after SIGKILL (uninterruptible I/O?); no longer tracked`);
+      this.run = null;
+      this.startedAt = null;
+      this.stopping = null;
+      this.setStatus('stopped');
+      if (!this.restarting) this.settleWaiters({ ok: false, reason: 'was stopped' });
+      return;
+    }
     this.context.logger.info({ service: definition.name, instance: this.index, pid: run.pid, signal, outcome }, 'stopped');
     // Stopped means recorded as stopped: a restart must not start before the exit is handled.
     await this.exitHandled;

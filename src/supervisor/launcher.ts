@@ -8,9 +8,9 @@ import type { ExitWatcher } from '../process/exit-watch.js';
 import { makeFifos, openFifoForChild, openFifoReader } from '../process/fifo.js';
 import { buildCommand, type CommandContext } from '../process/interpreter.js';
 import { killGroupRemains, stopGroup, stopStrays } from '../process/kill.js';
-import { isSameProcess, readEnviron, readProcStat } from '../process/proc.js';
+import { isSameProcess, readProcStat } from '../process/proc.js';
 import { spawnProcess } from '../process/spawn.js';
-import { DEFINITION_MARKER, SPAWN_MARKER } from '../process/supervised-marker.js';
+import { DEFINITION_MARKER } from '../process/supervised-marker.js';
 import { definitionToEntry } from '../config/definition-entry.js';
 import type { ServiceDefinition } from '../types.js';
 import { instanceEnv } from './instance-env.js';
@@ -36,6 +36,9 @@ const OUTPUT_WAIT_MS = 1_000;
 /** Processes that escaped their group get this long after the stop signal. */
 const STRAY_GRACE_MS = 1_000;
 
+/** Spawn ids being launched right now (FIFOs made, process not yet attached): not debris for a sweep of run/. */
+export const LAUNCHING = new Set<string>();
+
 /** Pure: where a run's stream lives. */
 export function fifoPath(runDir: string, service: string, index: number, spawnId: string, stream: LogStream): string {
   return join(runDir, `${service}.${index}.${spawnId}.${stream}`);
@@ -50,8 +53,17 @@ export class Launcher {
   constructor(private readonly context: LauncherContext) {}
 
   async launch(index: number, port: number | null): Promise<Run> {
-    const definition = this.context.definition();
     const spawnId = randomBytes(6).toString('hex');
+    LAUNCHING.add(spawnId);
+    try {
+      return await this.launchAs(index, port, spawnId);
+    } finally {
+      LAUNCHING.delete(spawnId);
+    }
+  }
+
+  private async launchAs(index: number, port: number | null, spawnId: string): Promise<Run> {
+    const definition = this.context.definition();
     const paths = STREAMS.map((stream) => fifoPath(this.context.runDir, definition.name, index, spawnId, stream));
     let env: Record<string, string>;
     try {
@@ -100,7 +112,9 @@ export class Launcher {
    */
   adopt(index: number, record: NonNullable<InstanceRecord['run']>): Run | null {
     const { pid, startTime, spawnId } = record;
-    if (!isSameProcess(pid, startTime) || !readEnviron(pid)?.includes(`${SPAWN_MARKER}=${spawnId}\0`)) return null;
+    // The pid and its start time name the process for good; its environment may have been
+    // rewritten since (Perl $0, Ruby's Puma, setproctitle), so the spawn marker is not required.
+    if (!isSameProcess(pid, startTime)) return null;
     const definition = this.context.definition();
     const readers: number[] = [];
     try {
@@ -144,8 +158,14 @@ export class Launcher {
     this.context.fifosChanged();
   }
 
+  /** The carry files of a run's two streams (for working out how they resume before any is attached). */
+  carryPaths(index: number, spawnId: string): Array<{ instance: number; stream: LogStream; carryPath: string }> {
+    const name = this.context.definition().name;
+    return STREAMS.map((stream) => ({ instance: index, stream, carryPath: `${fifoPath(this.context.runDir, name, index, spawnId, stream)}.carry` }));
+  }
+
   /** Stop signal to the group, SIGKILL after the timeout; then the strays that left the group. */
-  async stopRun(run: Run, signal: NodeJS.Signals, killTimeoutMs: number): Promise<'graceful' | 'killed'> {
+  async stopRun(run: Run, signal: NodeJS.Signals, killTimeoutMs: number): Promise<'graceful' | 'killed' | 'stuck'> {
     const outcome = await stopGroup(run.pid, run.exited, signal, killTimeoutMs);
     await this.stopStrays(run, signal, killTimeoutMs);
     return outcome;

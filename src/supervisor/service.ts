@@ -13,6 +13,7 @@ import { Instance, type InstanceRecord, type ReadyOutcome } from './instance.js'
 import { createInstanceEffects } from './instance-effects.js';
 import { Launcher } from './launcher.js';
 import { watchPaths } from './watch.js';
+import { isSameProcess } from '../process/proc.js';
 
 export interface ServiceContext {
   logs: ServiceLogSink;
@@ -56,6 +57,9 @@ export class Service {
   private retired = false;
   /** The file watcher's last error, for `show`. */
   watchError: string | null = null;
+  /** Between the two steps of a takeover: slots left without a live process, and runs only to salvage. */
+  private unadopted: Array<{ instance: Instance; record: InstanceRecord | undefined }> = [];
+  private salvaged: Array<{ index: number; spawnId: string }> = [];
 
   constructor(public definition: ServiceDefinition, private readonly context: ServiceContext) {
     this.launcher = new Launcher({
@@ -104,27 +108,51 @@ export class Service {
   }
 
   /**
-   * Takes over what a previous daemon ran: each recorded process still alive
-   * is adopted (same pid, port, counts, uptime); the others start afresh.
-   * Returns how many were adopted.
+   * A takeover, first step: each slot gets the process a previous daemon ran
+   * for it, if that is still the same process (same pid, port, counts,
+   * uptime). Nothing starts yet: the caller stops what nobody adopted first,
+   * so no port is held. Returns the spawn ids adopted.
    */
-  adopt(records: InstanceRecord[]): Promise<number> {
+  adoptRunning(records: InstanceRecord[]): Promise<string[]> {
     return this.exclusively(async () => {
+      // Every stream's resume is worked out before any of them writes: their carries describe the logs as left.
+      this.context.logs.planResumes(records.flatMap((record) => (record.run ? this.launcher.carryPaths(record.index, record.run.spawnId) : [])));
       // The port first: balanced instances serve through it the moment they are back in the pool.
       await this.openBalancer();
-      let adopted = 0;
+      const adopted: string[] = [];
+      this.unadopted = [];
       for (let index = 0; index < this.definition.instances; index++) {
-        const record = records.find((item) => item.index === index);
-        const port = this.balanced ? (record?.port ?? (await allocateEphemeralPort())) : this.definition.port;
+        const { chosen, others } = chooseRecord(records.filter((record) => record.index === index));
+        const port = this.balanced ? (chosen?.port ?? (await allocateEphemeralPort())) : this.definition.port;
         const instance = this.createInstance(index, port);
         // In the list before it comes back online, so the balancer takes it into the pool at once.
         this.instances.push(instance);
-        const run = record?.run ? this.launcher.adopt(index, record.run) : null;
-        if (run && record) {
-          instance.adopt(run, record);
-          adopted++;
-        } else if (record?.run) {
-          await this.launcher.salvage(index, record.run.spawnId);
+        const run = chosen?.run ? this.launcher.adopt(index, chosen.run) : null;
+        if (run && chosen) {
+          instance.adopt(run, chosen);
+          adopted.push(run.spawnId);
+        } else {
+          this.unadopted.push({ instance, record: chosen });
+        }
+        // A reload cut short leaves two runs for one slot: the other one's output is salvaged, its process stopped as a leftover.
+        for (const other of others) if (other.run) this.salvaged.push({ index, spawnId: other.run.spawnId });
+      }
+      return adopted;
+    });
+  }
+
+  /** Writes what a run that is gone left in its FIFOs and carries to the logs, then removes them. */
+  salvage(index: number, spawnId: string): Promise<void> {
+    return this.launcher.salvage(index, spawnId);
+  }
+
+  /** A takeover, second step: slots whose process ended go through the restart policy, empty ones start. */
+  startUnadopted(): Promise<void> {
+    return this.exclusively(async () => {
+      for (const { index, spawnId } of this.salvaged.splice(0)) await this.launcher.salvage(index, spawnId);
+      for (const { instance, record } of this.unadopted.splice(0)) {
+        if (record?.run) {
+          await this.launcher.salvage(instance.index, record.run.spawnId);
           instance.adoptEnded(record);
         } else {
           if (record) instance.adoptCounts(record);
@@ -133,7 +161,6 @@ export class Service {
       }
       this.startWatching();
       this.startSchedule();
-      return adopted;
     });
   }
 
@@ -168,16 +195,19 @@ export class Service {
    * A handover to a new daemon (`apictl update`): the processes keep running,
    * their pipes and carries stay for the next daemon, the port is let go.
    */
-  handOver(): Promise<void> {
+  handOver(): Promise<InstanceRecord[]> {
     return this.exclusively(async () => {
       this.retired = true;
       await this.closeTriggers();
+      // Recorded at the moment of release, after whatever was queued before: what the next daemon adopts.
+      const records = this.records();
       for (const instance of this.instances) {
         const run = instance.release();
         if (run) this.launcher.detach(run);
       }
       await this.balancer?.close();
       this.balancer = null;
+      return records;
     });
   }
 
@@ -353,4 +383,16 @@ export class Service {
     }
     this.context.changed();
   }
+}
+
+/**
+ * Pure: of the records a previous daemon left for one slot (two when a reload
+ * was cut short), the one to adopt: the live one that was serving, else the
+ * newest; the rest are only salvaged.
+ */
+export function chooseRecord(records: InstanceRecord[]): { chosen: InstanceRecord | undefined; others: InstanceRecord[] } {
+  if (records.length <= 1) return { chosen: records[0], others: [] };
+  const rank = (record: InstanceRecord) => (record.run && isSameProcess(record.run.pid, record.run.startTime) ? 2 : 0) + (record.status === 'online' ? 1 : 0);
+  const sorted = [...records].sort((a, b) => rank(b) - rank(a) || (b.run?.startedAt ?? 0) - (a.run?.startedAt ?? 0));
+  return { chosen: sorted[0], others: sorted.slice(1) };
 }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { EventEmitter } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { ApictlError } from '../errors.js';
 import { parseDotenv } from '../config/dotenv.js';
 import type { ServiceDraft } from '../config/validate.js';
@@ -11,13 +12,15 @@ import { ExitWatcher } from '../process/exit-watch.js';
 import type { ServiceRequests } from '../metrics/service-requests.js';
 import type { CommandContext } from '../process/interpreter.js';
 import type { HomePaths } from '../state/paths.js';
-import { CoalescingWriter, STATE_VERSION, type ServiceRecord, type StateFile } from '../state/store.js';
+import { CoalescingWriter, type ServiceRecord } from '../state/store.js';
+import { renderStateFile } from '../state/state-file.js';
 import type { RouteTable, ServiceDefinition, ServiceSnapshot } from '../types.js';
 import type { InstanceRecord } from './instance.js';
 import { checkMemory } from './memory-guard.js';
 import { allocatePorts } from './port-allocation.js';
 import { RouteRegistry } from './route-registry.js';
 import { Service } from './service.js';
+import { LAUNCHING } from './launcher.js';
 import { snapshotService } from './snapshot.js';
 import { planStart } from './start-plan.js';
 
@@ -42,6 +45,8 @@ export interface StartResult {
 }
 
 const SAMPLE_WAIT_MS = 1_000;
+/** A run/ entry: <service>.<index>.<spawn id>.<out|err>, or its carry (and a carry being rewritten). */
+const RUN_ENTRY = /^(.+)\.(\d+)\.([0-9a-f]{12})\.(?:out|err)(?:\.carry(?:\.new)?)?$/;
 
 /** The registry of services: every operation the daemon exposes lands here. */
 export class Supervisor {
@@ -72,7 +77,7 @@ export class Supervisor {
       (port) => [...this.services.values()].find((service) => service.definition.port === port)?.name ?? null,
       options.logger,
     );
-    this.stateWriter = new CoalescingWriter(options.paths.state, () => this.renderState());
+    this.stateWriter = new CoalescingWriter(options.paths.state, () => renderStateFile(this.records(), this.routeTables()));
     this.metrics = new MetricsSampler(
       () => this.allInstances().flatMap((instance) => (instance.pid === null ? [] : [instance.pid])),
       () => this.afterSample(),
@@ -106,7 +111,8 @@ export class Supervisor {
     const steps = await this.exclusively(() => this.register(drafts));
     const results = await Promise.all(
       steps.map(async ({ service, existed }): Promise<StartResult> => {
-        const wasRunning = existed && !['stopped', 'errored'].includes(service.status);
+        // One being stopped is not running: the start queues behind the stop and runs after it.
+        const wasRunning = existed && !['stopped', 'errored', 'stopping'].includes(service.status);
         if (wasRunning) return { name: service.name, action: 'already-running', ok: true, snapshot: this.snapshot(service) };
         this.desired.set(service.name, 'running');
         await service.start(counts?.get(service.name));
@@ -117,19 +123,67 @@ export class Supervisor {
     return results;
   }
 
-  /** Takes over a service a previous daemon ran: adopts its live processes, starts the rest. */
-  async adopt(record: ServiceRecord): Promise<{ adopted: number; total: number }> {
-    const service = this.createService(record.definition);
-    this.services.set(record.definition.name, service);
-    this.desired.set(record.definition.name, record.desired);
-    if (record.desired !== 'running') {
+  /**
+   * Takes over what a previous daemon ran. Every live process is adopted
+   * first; `stopLeftovers` then gets the spawn ids adopted, to stop every
+   * other process the old daemon started (no port stays held); then the slots
+   * left start — in `rest`, which the caller may run while it already answers.
+   */
+  async takeOver(records: ServiceRecord[], stopLeftovers: (adopted: Set<string>) => Promise<void>): Promise<{ adopted: number; rest: Promise<void> }> {
+    const adopted = new Set<string>();
+    const running: Service[] = [];
+    for (const record of records) {
+      const { name } = record.definition;
+      if (this.services.has(name)) continue;
+      const service = this.createService(record.definition);
+      this.services.set(name, service);
+      this.desired.set(name, record.desired);
       // Stopped by its user: it stays stopped, with its counts.
-      service.restoreStopped(record.instances);
-      return { adopted: 0, total: 0 };
+      if (record.desired !== 'running') {
+        service.restoreStopped(record.instances);
+        continue;
+      }
+      try {
+        for (const id of await service.adoptRunning(record.instances)) adopted.add(id);
+        running.push(service);
+      } catch (error) {
+        this.logger.error({ service: name, err: error }, 'could not take the service over');
+      }
     }
-    const adopted = await service.adopt(record.instances);
     void this.persist();
-    return { adopted, total: record.definition.instances };
+    const rest = (async () => {
+      await stopLeftovers(adopted);
+      for (const service of running) await service.startUnadopted().catch((error: Error) => this.logger.error({ service: service.name, err: error }, 'could not restart the service'));
+      void this.persist();
+    })();
+    return { adopted: adopted.size, rest };
+  }
+
+  /**
+   * What dead daemons left in run/ that no live run uses: a stopped leftover's
+   * output is salvaged into its service's log; the rest is removed.
+   */
+  async sweepRunDir(): Promise<void> {
+    const live = new Set([...LAUNCHING, ...this.allInstances().flatMap((instance) => (instance.spawnId ? [instance.spawnId] : []))]);
+    let entries: string[];
+    try {
+      entries = readdirSync(this.options.paths.run);
+    } catch {
+      return;
+    }
+    const orphans = new Map<string, { service: string; index: number }>();
+    for (const entry of entries) {
+      const match = RUN_ENTRY.exec(entry);
+      if (match && live.has(match[3]!)) continue;
+      if (match) orphans.set(match[3]!, { service: match[1]!, index: Number(match[2]) });
+      else rmSync(join(this.options.paths.run, entry), { force: true });
+    }
+    for (const [spawnId, { service, index }] of orphans) {
+      const owner = this.services.get(service);
+      if (owner) await owner.salvage(index, spawnId);
+      else for (const entry of entries) if (entry.includes(`.${spawnId}.`)) rmSync(join(this.options.paths.run, entry), { force: true });
+    }
+    if (orphans.size > 0) this.options.fifosChanged?.();
   }
 
   async stop(target: string): Promise<StartResult[]> {
@@ -260,12 +314,17 @@ export class Supervisor {
   async handOver(): Promise<void> {
     await this.close('the daemon is being replaced');
     await Promise.all(this.retiring.values());
-    const state = this.renderState();
-    await Promise.all([...this.services.values()].map((service) => service.handOver()));
+    const records = await Promise.all(
+      [...this.services.values()].map(async (service) => ({
+        definition: service.definition,
+        desired: this.desired.get(service.name) ?? ('running' as const),
+        instances: await service.handOver(),
+      })),
+    );
     await this.routes.closeAll();
-    await this.stateWriter.write(state);
+    await this.stateWriter.write(renderStateFile(records, this.routeTables()));
     this.exits.stop();
-    this.logs.closeAll();
+    this.logs.closeAll(true);
   }
 
   persist(): Promise<void> {
@@ -384,9 +443,5 @@ export class Supervisor {
     const run = this.registration.then(work, work);
     this.registration = run.catch(() => undefined);
     return run;
-  }
-
-  private renderState(): StateFile {
-    return { version: STATE_VERSION, daemonPid: process.pid, services: this.records(), routes: this.routeTables() };
   }
 }

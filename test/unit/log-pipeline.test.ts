@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LineCutter, charBoundary, type Segment } from '../../src/logs/line-cutter.js';
 import { prefixBlock, splitBlock, stampSegments } from '../../src/logs/stamp.js';
-import { CarryFile, decodeCarry, encodeCarryHeader, wasProcessed } from '../../src/logs/carry.js';
+import { CarryFile, decodeCarry, encodeCarryHeader } from '../../src/logs/carry.js';
+import { planResume } from '../../src/logs/resume-plan.js';
 import { lastLineInstance, readLastLines, readLastLinesRotated } from '../../src/logs/tail.js';
 import { LogFile } from '../../src/logs/log-file.js';
 import { DaemonLog } from '../../src/daemon/daemon-log.js';
@@ -84,31 +85,41 @@ describe('stamping', () => {
 });
 
 describe('carry files', () => {
-  it('keep the committed tail and a chunk appended after it, and commit back to a tail', () => {
+  const position = { size: 10, ino: 7 };
+  it('keep the committed tail, then each chunk appended after it; a commit only moves the header', () => {
     const path = join(work, 'x.carry');
     const file = new CarryFile(path);
-    file.commit(Buffer.from('half '), false, { size: 10, ino: 7 });
-    expect(CarryFile.load(path)).toMatchObject({ size: 10, ino: 7, continued: false, tail: Buffer.from('half '), pending: Buffer.alloc(0) });
+    file.commit(5, false, position, () => Buffer.from('half '));
+    expect(CarryFile.load(path)).toMatchObject({ ...position, continued: false, tail: Buffer.from('half '), pending: Buffer.alloc(0) });
     file.append(Buffer.from('a line\nnext'));
     expect(CarryFile.load(path)).toMatchObject({ tail: Buffer.from('half '), pending: Buffer.from('a line\nnext') });
-    file.commit(Buffer.from('next'), true, { size: 30, ino: 7 });
+    const size = statSync(path).size;
+    file.commit(4, true, { size: 30, ino: 7 }, () => Buffer.from('next'));
+    expect(statSync(path).size).toBe(size); // append-only: nothing rewritten but the header
     expect(CarryFile.load(path)).toMatchObject({ size: 30, continued: true, tail: Buffer.from('next'), pending: Buffer.alloc(0) });
-    file.commit(Buffer.alloc(0), false, { size: 35, ino: 7 });
+    file.append(Buffer.from('\n'));
+    file.commit(0, false, { size: 35, ino: 7 }, () => Buffer.alloc(0));
     expect(CarryFile.load(path)).toMatchObject({ tail: Buffer.alloc(0), pending: Buffer.alloc(0) });
-    expect(decodeCarry(Buffer.from('garbage'))).toBeNull();
-    expect(decodeCarry(Buffer.concat([encodeCarryHeader({ size: 1, ino: 2 }, 3, true), Buffer.from('abcdef')]))).toMatchObject({ tail: Buffer.from('abc'), pending: Buffer.from('def') });
     file.remove();
     expect(existsSync(path)).toBe(false);
   });
 
-  it.each([
-    ['the log did not move: the chunk was not written', { size: 10, ino: 1 }, true, false],
-    ['the log moved, its last line is another instance\'s', { size: 50, ino: 1 }, false, false],
-    ['the log moved and its last line is this stream\'s: written, then the kill', { size: 50, ino: 1 }, true, true],
-    ['rotated, nothing written since', { size: 0, ino: 2 }, true, false],
-    ['rotated and this stream wrote since', { size: 30, ino: 2 }, true, true],
-  ])('a kept chunk counts as written when %s', (_what, now, ours, written) => {
-    expect(wasProcessed({ size: 10, ino: 1 }, now, () => ours)).toBe(written);
+  it('moves the tail to a fresh file past 4 MB, whole', () => {
+    const path = join(work, 'big.carry');
+    const file = new CarryFile(path);
+    file.commit(0, false, position, () => Buffer.alloc(0));
+    const chunk = Buffer.alloc(64 * 1024, 0x78);
+    for (let index = 0; index < 70; index++) file.append(chunk);
+    file.commit(100, true, position, () => Buffer.alloc(100, 0x78));
+    expect(statSync(path).size).toBeLessThan(1024);
+    expect(CarryFile.load(path)).toMatchObject({ tail: Buffer.alloc(100, 0x78), continued: true, pending: Buffer.alloc(0) });
+    file.remove();
+  });
+
+  it('reads garbage as no carry', () => {
+    expect(decodeCarry(Buffer.from('garbage'))).toBeNull();
+    expect(decodeCarry(Buffer.concat([encodeCarryHeader({ size: 1, ino: 2, tailStart: 128, end: 131, continued: true }), Buffer.from('abcdef')]))).toMatchObject({ tail: Buffer.from('abc'), pending: Buffer.from('def') });
+    expect(decodeCarry(Buffer.concat([encodeCarryHeader({ size: 1, ino: 2, tailStart: 128, end: 999, continued: false }), Buffer.from('abc')]))).toBeNull();
   });
 
   it('does not write through a planted symlink', () => {
@@ -116,9 +127,27 @@ describe('carry files', () => {
     writeFileSync(target, 'keep me');
     symlinkSync(target, join(work, 'planted.carry'));
     const file = new CarryFile(join(work, 'planted.carry'));
-    file.commit(Buffer.from('x'), false, { size: 0, ino: 0 });
+    file.commit(1, false, { size: 0, ino: 0 }, () => Buffer.from('x'));
     file.append(Buffer.from('y'));
     expect(readFileSync(target, 'utf8')).toBe('keep me');
+  });
+});
+
+describe('planResume', () => {
+  const stamped = (segments: Segment[]) => segments.reduce((sum, segment) => sum + segment.data.length, 0); // no prefix
+  const carried = (pending: string) => ({ size: 100, ino: 1, continued: false, tail: Buffer.from('half '), pending: Buffer.from(pending) });
+  const text = (plan: ReturnType<typeof planResume>) => ({ tail: plan.tail.toString(), write: plan.write.map((segment) => segment.data.toString()), truncateTo: plan.truncateTo });
+
+  it.each([
+    ['no carry', null, { size: 0, ino: 1 }, { tail: '', write: [], truncateTo: null }],
+    ['a kept chunk with no whole line: the tail grows', carried('more'), { size: 100, ino: 1 }, { tail: 'half more', write: [], truncateTo: null }],
+    ['the log did not move: not written', carried('line\nrest'), { size: 100, ino: 1 }, { tail: 'rest', write: ['half line\n'], truncateTo: null }],
+    ['the log moved by the chunk: written', carried('line\nrest'), { size: 110, ino: 1 }, { tail: 'rest', write: [], truncateTo: null }],
+    ['the log moved by less: half written, cut back', carried('line\nrest'), { size: 104, ino: 1 }, { tail: 'rest', write: ['half line\n'], truncateTo: 100 }],
+    ['rotated, nothing in the new file: not written', carried('line\nrest'), { size: 0, ino: 2 }, { tail: 'rest', write: ['half line\n'], truncateTo: null }],
+    ['rotated, half of it in the new file', carried('line\nrest'), { size: 3, ino: 2 }, { tail: 'rest', write: ['half line\n'], truncateTo: 0 }],
+  ])('%s', (_what, carry, now, expected) => {
+    expect(text(planResume(carry, now, 1 << 20, stamped))).toEqual(expected);
   });
 });
 
@@ -219,9 +248,10 @@ describe('ServiceLogSink resuming a stream a killed daemon was reading', () => {
       multiInstance: false, stamp: false, maxLineBytes: 1 << 20, emit: () => undefined, hasListeners: () => false, onStall: () => undefined,
     });
 
+  /** A daemon's carry left as `prepare` says, then a new sink attaches and finishes the stream. */
   async function attachWith(dir: string, prepare: (carry: CarryFile, log: string) => void): Promise<string> {
     mkdirSync(dir, { recursive: true });
-    const fifo = join(dir, 'svc.0.abc.out');
+    const fifo = join(dir, 'svc.0.abcdefabcdef.out');
     await makeFifos([fifo]);
     const log = join(dir, 'svc.out.log');
     prepare(new CarryFile(`${fifo}.carry`), log);
@@ -231,22 +261,28 @@ describe('ServiceLogSink resuming a stream a killed daemon was reading', () => {
     sink.close();
     return readFileSync(log, 'utf8');
   }
+  const before = (carry: CarryFile, log: string) => {
+    writeFileSync(log, 'before\n');
+    carry.commit(5, false, { size: 7, ino: statSync(log).ino }, () => Buffer.from('half '));
+    carry.append(Buffer.from('a line\nsecond\ntail'));
+  };
 
   it('writes a chunk that was read but not yet written, joined to the carried tail', async () => {
-    const text = await attachWith(join(work, 'resume-unwritten'), (carry, log) => {
-      writeFileSync(log, 'before\n');
-      carry.commit(Buffer.from('half '), false, { size: 7, ino: statSync(log).ino });
-      carry.append(Buffer.from('a line\nsecond\ntail'));
-    });
-    expect(text).toBe('before\nhalf a line\nsecond\ntail\n');
+    expect(await attachWith(join(work, 'resume-unwritten'), before)).toBe('before\nhalf a line\nsecond\ntail\n');
   });
 
   it('does not write it twice when the log shows it was written before the kill', async () => {
     const text = await attachWith(join(work, 'resume-written'), (carry, log) => {
-      writeFileSync(log, 'before\n');
-      carry.commit(Buffer.from('half '), false, { size: 7, ino: statSync(log).ino });
-      carry.append(Buffer.from('a line\nsecond\ntail'));
+      before(carry, log);
       writeFileSync(log, 'before\nhalf a line\nsecond\n');
+    });
+    expect(text).toBe('before\nhalf a line\nsecond\ntail\n');
+  });
+
+  it('cuts a half-written chunk back and writes it whole', async () => {
+    const text = await attachWith(join(work, 'resume-half'), (carry, log) => {
+      before(carry, log);
+      writeFileSync(log, 'before\nhalf a li');
     });
     expect(text).toBe('before\nhalf a line\nsecond\ntail\n');
   });
