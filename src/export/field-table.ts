@@ -8,6 +8,7 @@ import type { Cell } from './field-cells.js';
 import { PROCESS_ROWS } from './process-fields.js';
 import { ROUTES_ROWS, TRAFFIC_ROWS } from './traffic-fields.js';
 import { EXPORT_TARGETS, type ExportInput, type ExportService, type ExportTarget } from './types.js';
+import { toSeconds } from './units.js';
 
 export const SERVICE_ROWS = [...PROCESS_ROWS, ...TRAFFIC_ROWS];
 export { ROUTES_ROWS };
@@ -27,6 +28,7 @@ export function collectFieldWarnings(input: Pick<ExportInput, 'services' | 'rout
     const values = {
       name: service.name, port: service.port ?? undefined, replicas: replicasOf(service), restart: service.restart,
       cron: service.cronRestart, path: service.health?.path, maxInflight: service.traffic.maxInflight,
+      sendTimeout: service.traffic.sendTimeoutMs === undefined ? undefined : toSeconds(service.traffic.sendTimeoutMs),
     };
     for (const row of SERVICE_ROWS) {
       const cell = row.cells[target];

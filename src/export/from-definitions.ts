@@ -2,46 +2,17 @@ import { isAbsolute, relative, sep } from 'node:path';
 import { chooseInterpreter, defaultStopSignal } from '../process/interpreter.js';
 import type { RouteTable, ServiceDefinition } from '../types.js';
 import { detectRuntime } from './runtime.js';
-import type { ExportAutoscale, ExportInput, ExportRoute, ExportRouteTable, ExportService } from './types.js';
+import type { ExportInput, ExportRouteTable, ExportService } from './types.js';
 
-// The one place that knows ServiceDefinition. Fields other work is still
-// adding (SPEC §5, §9, §10) are read defensively here, so wiring one in is a
-// change to this file only.
-
-export const AUTOSCALE_DEFAULTS = { maxConnsPerInstance: 20, loadFactor: 0.5, idleTimeoutMs: 5 * 60_000, coldStartTimeoutMs: 60_000 };
-
-type Loose = Record<string, unknown>;
-
-const numberAt = (raw: Loose, ...keys: string[]): number | undefined => {
-  for (const key of keys) if (typeof raw[key] === 'number' && Number.isFinite(raw[key])) return raw[key] as number;
-  return undefined;
-};
-const booleanAt = (raw: Loose, key: string): boolean | undefined => (typeof raw[key] === 'boolean' ? (raw[key] as boolean) : undefined);
+// The one place that knows ServiceDefinition: the renderers read ExportService.
 
 /** POSIX path of `path` inside `folder` (may start with "../" when it is outside). */
 export function pathInside(folder: string, path: string): string {
   return relative(folder, path).split(sep).join('/') || '.';
 }
 
-function toInstances(definition: ServiceDefinition): number | ExportAutoscale {
-  const raw = definition as unknown as Loose;
-  const instances = raw.instances;
-  if (typeof instances === 'number') return instances;
-  const bounds = (typeof instances === 'object' && instances !== null ? instances : {}) as Loose;
-  const min = numberAt(bounds, 'min') ?? 1;
-  return {
-    min,
-    max: numberAt(bounds, 'max') ?? min,
-    maxConnsPerInstance: numberAt(raw, 'maxConnsPerInstance') ?? AUTOSCALE_DEFAULTS.maxConnsPerInstance,
-    loadFactor: numberAt(raw, 'loadFactor') ?? AUTOSCALE_DEFAULTS.loadFactor,
-    idleTimeoutMs: numberAt(raw, 'idleTimeoutMs', 'idleTimeout') ?? AUTOSCALE_DEFAULTS.idleTimeoutMs,
-    coldStartTimeoutMs: numberAt(raw, 'coldStartTimeoutMs', 'coldStartTimeout') ?? AUTOSCALE_DEFAULTS.coldStartTimeoutMs,
-  };
-}
-
 /** Pure: one service as the renderers read it. `envFileValues` reads the envFile (the caller's I/O). */
 export function toExportService(definition: ServiceDefinition, envFileValues: (path: string) => Record<string, string>): ExportService {
-  const raw = definition as unknown as Loose;
   const interpreter = chooseInterpreter(definition.script, definition.interpreter);
   return {
     name: definition.name,
@@ -53,7 +24,8 @@ export function toExportService(definition: ServiceDefinition, envFileValues: (p
     scriptInCwd: pathInside(definition.cwd, definition.script),
     args: definition.args,
     port: definition.port,
-    instances: toInstances(definition),
+    // `instances` is the count to start with when autoscaling: the bounds are what export renders.
+    instances: definition.autoscale ?? definition.instances,
     env: definition.env,
     envFile: definition.envFile
       ? { path: definition.envFile, pathInCwd: pathInside(definition.cwd, definition.envFile), values: envFileValues(definition.envFile) }
@@ -63,40 +35,35 @@ export function toExportService(definition: ServiceDefinition, envFileValues: (p
     restartDelayMs: definition.restartDelayMs,
     stopSignal: definition.stopSignal ?? defaultStopSignal(interpreter),
     killTimeoutMs: definition.killTimeoutMs,
-    drainTimeoutMs: numberAt(raw, 'drainTimeoutMs'),
+    drainTimeoutMs: definition.drainTimeoutMs,
     health: definition.health,
     maxMemoryBytes: definition.maxMemoryBytes,
     watch: definition.watch,
     cronRestart: definition.cronRestart,
     logMaxBytes: definition.logMaxBytes,
     logKeep: definition.logKeep,
-    logMaxLineBytes: numberAt(raw, 'logMaxLineBytes', 'logMaxLine'),
-    inheritEnv: booleanAt(raw, 'inheritEnv'),
+    logMaxLineBytes: definition.logMaxLineBytes,
+    inheritEnv: definition.inheritEnv,
     traffic: {
       maxInflight: definition.maxInflight,
       sticky: definition.sticky,
-      accessLog: booleanAt(raw, 'accessLog'),
-      trustProxy: raw.trustProxy,
-      headerTimeoutMs: numberAt(raw, 'headerTimeoutMs'),
-      keepAliveTimeoutMs: numberAt(raw, 'keepAliveTimeoutMs'),
-      connectTimeoutMs: numberAt(raw, 'connectTimeoutMs'),
-      responseTimeoutMs: numberAt(raw, 'responseTimeoutMs'),
+      accessLog: definition.accessLog,
+      trustProxy: definition.trustProxy,
+      headerTimeoutMs: definition.headerTimeoutMs,
+      keepAliveTimeoutMs: definition.keepAliveTimeoutMs,
+      connectTimeoutMs: definition.connectTimeoutMs,
+      upstreamTimeoutMs: definition.upstreamTimeoutMs,
+      sendTimeoutMs: definition.sendTimeoutMs,
+      queueTimeoutMs: definition.queueTimeoutMs,
+      queueLimit: definition.queueLimit,
     },
   };
 }
 
-/** A route's target: "service" today; {service, strip} once routes can strip their prefix. */
-function toRoute(prefix: string, target: unknown, table: Loose): ExportRoute {
-  if (typeof target === 'object' && target !== null) {
-    const entry = target as Loose;
-    return { prefix, service: String(entry.service ?? entry.name), strip: entry.strip === true };
-  }
-  return { prefix, service: String(target), strip: table.strip === true };
-}
-
+/** `strip` is the table's: every prefix of a table strips, or none does. */
 export function toExportRoutes(table: RouteTable): ExportRouteTable {
-  const loose = table as unknown as Loose;
-  return { port: table.port, routes: Object.entries(table.paths as Record<string, unknown>).map(([prefix, target]) => toRoute(prefix, target, loose)) };
+  const strip = table.strip === true;
+  return { port: table.port, routes: Object.entries(table.paths).map(([prefix, service]) => ({ prefix, service, strip })) };
 }
 
 /** Pure: what `export` renders, from the definitions and route tables (a services file's or the daemon's). */

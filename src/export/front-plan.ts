@@ -36,10 +36,10 @@ export function warnPortlessRoutes(input: ExportInput): string[] {
 export function finishFront(
   input: ExportInput,
   target: Extract<ExportTarget, 'nginx' | 'haproxy'>,
-  file: { path: string; firstLine: string; blocks: string[][]; upstreams: Upstream[] },
+  file: { path: string; firstLine: string; blocks: string[][]; upstreams: Upstream[]; warnings?: string[] },
 ): ExportOutput {
   const header = [file.firstLine, '# Instances listen where `apictl export systemd` runs them; each port below is the one apictl used.'];
-  const warnings = [...collectFieldWarnings(input, target), ...warnPortlessRoutes(input)];
+  const warnings = [...collectFieldWarnings(input, target), ...(file.warnings ?? []), ...warnPortlessRoutes(input)];
   if (file.upstreams.length === 0) warnings.push('nothing to front: no service has several instances, maxInflight or routes');
   return { files: [{ path: file.path, content: [header, ...file.blocks].map((block) => block.join('\n')).join('\n\n') + '\n' }], warnings };
 }

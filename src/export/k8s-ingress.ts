@@ -15,7 +15,7 @@ function annotationsOf(service: ExportService): Record<string, string> {
     annotations[`${ANNOTATION}/session-cookie-name`] = 'apictl_instance';
   }
   if (service.traffic.connectTimeoutMs !== undefined) annotations[`${ANNOTATION}/proxy-connect-timeout`] = String(toSeconds(service.traffic.connectTimeoutMs));
-  if (service.traffic.responseTimeoutMs !== undefined) annotations[`${ANNOTATION}/proxy-read-timeout`] = String(toSeconds(service.traffic.responseTimeoutMs));
+  if (service.traffic.upstreamTimeoutMs !== undefined) annotations[`${ANNOTATION}/proxy-read-timeout`] = String(toSeconds(service.traffic.upstreamTimeoutMs));
   return annotations;
 }
 

@@ -45,11 +45,13 @@ function upstreamBlock({ service, ports }: Upstream): string[] {
 
 /** proxy_pass and what one service sets for it; `strip` replaces the matched prefix with "/". */
 function proxyLines(service: ExportService, strip: boolean): string[] {
-  const { connectTimeoutMs, responseTimeoutMs, accessLog } = service.traffic;
+  const { connectTimeoutMs, upstreamTimeoutMs, sendTimeoutMs, accessLog } = service.traffic;
   return [
     `proxy_pass http://${service.name}${strip ? '/' : ''};`,
     ...(connectTimeoutMs === undefined ? [] : [`proxy_connect_timeout ${toSeconds(connectTimeoutMs)}s;`]),
-    ...(responseTimeoutMs === undefined ? [] : [`proxy_read_timeout ${toSeconds(responseTimeoutMs)}s;`]),
+    ...(upstreamTimeoutMs === undefined ? [] : [`proxy_read_timeout ${toSeconds(upstreamTimeoutMs)}s;`]),
+    // Between two writes to a client that stopped reading, as apictl's sendTimeout.
+    ...(sendTimeoutMs === undefined ? [] : [`send_timeout ${toSeconds(sendTimeoutMs)}s;`]),
     ...(accessLog ? [] : ['access_log off;']),
   ];
 }

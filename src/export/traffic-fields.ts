@@ -1,12 +1,29 @@
 import { defined, FRONT, frontOnly, type Cell, type RoutesRow, type ServiceRow } from './field-cells.js';
 
-const timeout = (field: string, key: 'headerTimeoutMs' | 'keepAliveTimeoutMs' | 'connectTimeoutMs' | 'responseTimeoutMs', k8s: Cell, nginx: string, haproxy: string): ServiceRow => ({
+type TimeoutKey = 'headerTimeoutMs' | 'keepAliveTimeoutMs' | 'connectTimeoutMs' | 'upstreamTimeoutMs' | 'sendTimeoutMs';
+
+const timeout = (field: string, key: TimeoutKey, k8s: Cell, nginx: Cell, haproxy: Cell): ServiceRow => ({
   scope: 'service',
   field,
   isSet: (service) => defined(service.traffic[key]),
-  cells: frontOnly('compose has no proxy timeouts', k8s, { how: `\`${nginx}\`` }, { how: `\`${haproxy}\`` }),
+  cells: frontOnly('compose has no proxy timeouts', k8s, nginx, haproxy),
 });
 
+const code = (directive: string): Cell => ({ how: `\`${directive}\`` });
+
+const HAPROXY_QUEUES = '`apictl export haproxy` gives the front that queues';
+
+/** The queue apictl's balancer keeps when every instance holds maxInflight: only HAProxy has one. */
+const queueRow = (field: string, isSet: ServiceRow['isSet'], haproxy: string, what: string): ServiceRow => ({
+  scope: 'service', field, isSet,
+  cells: {
+    compose: { how: '—', warn: `compose has no request queue: ${HAPROXY_QUEUES}` },
+    k8s: { how: '—', warn: `a Service has no request queue: ${HAPROXY_QUEUES} (${what})` },
+    systemd: { how: '—', warn: `systemd runs processes, not a proxy: ${HAPROXY_QUEUES}` },
+    nginx: { how: '—', warn: `nginx (open source) has no queue: a request that finds every instance full fails at once; ${HAPROXY_QUEUES} (${what})` },
+    haproxy: { how: haproxy },
+  },
+});
 
 /** Rows for apictl's balancer and router: what a proxy in front takes over. */
 export const TRAFFIC_ROWS: ServiceRow[] = [
@@ -44,7 +61,7 @@ export const TRAFFIC_ROWS: ServiceRow[] = [
     ),
   },
   {
-    scope: 'service', field: 'trustProxy', isSet: (service) => defined(service.traffic.trustProxy),
+    scope: 'service', field: 'trustProxy', isSet: (service) => (service.traffic.trustProxy ?? []).length > 0,
     cells: frontOnly(
       'the front sets X-Forwarded-For',
       { how: '—', warn: 'ingress-nginx trusts X-Forwarded-For only with use-forwarded-headers (and proxy-real-ip-cidr) in its ConfigMap' },
@@ -52,10 +69,24 @@ export const TRAFFIC_ROWS: ServiceRow[] = [
       { how: '—', warn: "HAProxy here sets X-Forwarded-For to the client address: to trust a proxy, keep its header for that source (an acl on src around the set-header)" },
     ),
   },
-  timeout('headerTimeout', 'headerTimeoutMs', { how: '—', warn: 'ingress-nginx sets client-header-timeout cluster-wide in its ConfigMap' }, 'client_header_timeout', 'timeout http-request'),
-  timeout('keepAliveTimeout', 'keepAliveTimeoutMs', { how: '—', warn: 'ingress-nginx sets keep-alive cluster-wide in its ConfigMap' }, 'keepalive_timeout', 'timeout http-keep-alive'),
-  timeout('connectTimeout', 'connectTimeoutMs', { how: 'Ingress annotation `proxy-connect-timeout`' }, 'proxy_connect_timeout', 'timeout connect'),
-  timeout('responseTimeout', 'responseTimeoutMs', { how: 'Ingress annotation `proxy-read-timeout`' }, 'proxy_read_timeout', 'timeout server'),
+  timeout('headerTimeout', 'headerTimeoutMs', { how: '—', warn: 'ingress-nginx sets client-header-timeout cluster-wide in its ConfigMap' }, code('client_header_timeout'), code('timeout http-request')),
+  timeout('keepAliveTimeout', 'keepAliveTimeoutMs', { how: '—', warn: 'ingress-nginx sets keep-alive cluster-wide in its ConfigMap' }, code('keepalive_timeout'), code('timeout http-keep-alive')),
+  timeout('connectTimeout', 'connectTimeoutMs', { how: 'Ingress annotation `proxy-connect-timeout`' }, code('proxy_connect_timeout'), code('timeout connect')),
+  timeout('upstreamTimeout', 'upstreamTimeoutMs', { how: 'Ingress annotation `proxy-read-timeout`' }, code('proxy_read_timeout'), code('timeout server')),
+  timeout(
+    'sendTimeout', 'sendTimeoutMs',
+    {
+      how: '—',
+      warn: "ingress-nginx has no annotation for nginx's send_timeout (proxy-send-timeout is towards the pod): set `send_timeout {sendTimeout}s;` in a configuration-snippet annotation where snippets are allowed, or cluster-wide in its ConfigMap's http-snippet",
+    },
+    code('send_timeout'),
+    { how: '`timeout client` in its frontend (a routes frontend: the longest of its services\', with a warning when they differ)' },
+  ),
+  queueRow('queueTimeout', (service) => defined(service.traffic.queueTimeoutMs), '`timeout queue` in its backend', 'timeout queue'),
+  queueRow(
+    'queueLimit', (service) => defined(service.traffic.queueLimit),
+    '`http-request return status 503 if { queue() ge N }` in its backend (with maxInflight)', '503 past queueLimit',
+  ),
 ];
 
 export const ROUTES_ROWS: RoutesRow[] = [

@@ -1,8 +1,7 @@
-import type { RestartPolicy } from '../types.js';
+import type { AutoscaleSettings, RestartPolicy } from '../types.js';
 
 // What the renderers read: one flat, already-resolved shape per service, so
-// they never see ServiceDefinition (which other work is still growing). Only
-// from-definitions.ts builds these.
+// they never see ServiceDefinition. Only from-definitions.ts builds these.
 
 export const EXPORT_TARGETS = ['compose', 'k8s', 'systemd', 'nginx', 'haproxy'] as const;
 export type ExportTarget = (typeof EXPORT_TARGETS)[number];
@@ -16,26 +15,27 @@ export interface ExportHealth {
   failures: number;
 }
 
-/** `instances: {min, max}` and the fields that steer it (SPEC §10). */
-export interface ExportAutoscale {
-  min: number;
-  max: number;
-  maxConnsPerInstance: number;
-  loadFactor: number;
-  idleTimeoutMs: number;
-  coldStartTimeoutMs: number;
-}
+/** `instances: {min, max}` and the fields that steer it (SPEC §10), defaults filled. */
+export type ExportAutoscale = AutoscaleSettings;
 
-/** Traffic settings of apictl's balancer (SPEC §9); undefined = apictl's default. */
+/** Traffic settings of apictl's balancer (SPEC §9); undefined = apictl's default (src/balancer/traffic-settings.ts). */
 export interface ExportTraffic {
   maxInflight?: number;
   sticky?: boolean;
   accessLog?: boolean;
-  trustProxy?: unknown;
+  /** Addresses/CIDRs (or "loopback") whose X-Forwarded-* headers apictl keeps. */
+  trustProxy?: string[];
   headerTimeoutMs?: number;
   keepAliveTimeoutMs?: number;
   connectTimeoutMs?: number;
-  responseTimeoutMs?: number;
+  /** Until the instance's response headers (504 after). */
+  upstreamTimeoutMs?: number;
+  /** A client that stops reading the response this long is dropped. */
+  sendTimeoutMs?: number;
+  /** How long a request may wait for a free instance (503 after). */
+  queueTimeoutMs?: number;
+  /** How many requests may wait; more get 503 at once. */
+  queueLimit?: number;
 }
 
 export interface ExportService {

@@ -21,15 +21,30 @@ export const readShopEnvFile = (path: string) => parseDotenv(readFileSync(join(S
  * checkout. Every file is taken to exist; the envFile is read from the fixture.
  */
 export function shopInput(root = '/srv/shop'): ExportInput {
-  const raw: unknown = JSON.parse(readFileSync(SHOP_FILE, 'utf8'));
+  return fileInput(JSON.parse(readFileSync(SHOP_FILE, 'utf8')), root, { outDir: `${root}/deploy`, envFileValues: readShopEnvFile });
+}
+
+/**
+ * A services file (as parsed JSON) through the validation `apictl start`
+ * uses, as if it lived in `root`: so a test spells each field as a user
+ * does, and export reads what the schema makes of it.
+ */
+export function fileInput(
+  raw: unknown,
+  root = '/srv/app',
+  options: { outDir?: string; envFileValues?: (path: string) => Record<string, string> } = {},
+): ExportInput {
   const validation = validateServicesFile(raw, root, { isFile: () => true, which: () => null });
   if (!validation.ok) throw new Error(validation.issues.join('\n'));
   const { definitions } = fixPorts(validation.drafts, validation.routes, 8000);
-  return toExportInput(definitions, validation.routes ? [validation.routes] : [], { outDir: `${root}/deploy`, envFileValues: readShopEnvFile });
+  return toExportInput(definitions, validation.routes ? [validation.routes] : [], {
+    outDir: options.outDir ?? `${root}/deploy`,
+    envFileValues: options.envFileValues ?? (() => ({})),
+  });
 }
 
-/** A definition as the daemon holds it, with the fields other work is adding (read through the adapter). */
-export function definitionOf(overrides: Partial<ServiceDefinition> & Record<string, unknown>): ServiceDefinition {
+/** A definition as the daemon holds it. */
+export function definitionOf(overrides: Partial<ServiceDefinition>): ServiceDefinition {
   return {
     name: 'svc', script: '/srv/app/main.py', interpreterArgs: [], args: [], cwd: '/srv/app', port: 9000, instances: 1, env: {},
     restart: 'always', maxRestarts: 10, restartDelayMs: 100, killTimeoutMs: 5000,

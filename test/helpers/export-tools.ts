@@ -73,6 +73,12 @@ export function startEchoBackend(name: string, port: number): ChildProcess {
   return spawn(process.execPath, ['-e', code], { stdio: 'ignore' });
 }
 
+/** A server that answers 200 after `ms`, to fill a proxy's queue. */
+export function startSlowBackend(port: number, ms: number): ChildProcess {
+  const code = `require('http').createServer((q, s) => setTimeout(() => s.end('done'), ${ms})).listen(${port}, '127.0.0.1')`;
+  return spawn(process.execPath, ['-e', code], { stdio: 'ignore' });
+}
+
 /** Starts a proxy in its own process group (nginx forks workers), so stopping it stops them all. */
 export function startProxy(command: string, args: string[]): ChildProcess {
   return spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
