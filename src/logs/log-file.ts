@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, ftruncateSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { LogPosition } from './carry.js';
+import { describeError } from './write-all.js';
 
 export const DEFAULT_LOG_MAX_BYTES = 10 * 1024 * 1024;
 export const DEFAULT_LOG_KEEP = 5;
@@ -19,15 +20,10 @@ export interface Stall {
   since: number;
 }
 
-const REASONS: Record<string, string> = {
-  ENOSPC: 'disk full', EDQUOT: 'disk quota exceeded', EIO: 'I/O error', EROFS: 'read-only file system',
-  EFBIG: 'file too large', EACCES: 'permission denied', EPERM: 'permission denied', ELOOP: 'refused a symlink',
-  EUNSAFE: 'refused a log folder that is a symlink or not ours',
-};
-
-function describeError(error: unknown, path: string): string {
-  const code = (error as NodeJS.ErrnoException).code ?? 'error';
-  return `${REASONS[code] ?? 'cannot write'} (${code}) writing ${path}`;
+/** Bytes the disk refused, kept in order, with whose they are ('flushed' tells, as each is written). */
+interface Kept {
+  data: Buffer;
+  owner?: object;
 }
 
 /**
@@ -36,7 +32,8 @@ function describeError(error: unknown, path: string): string {
  * by size between whole lines. When the disk refuses a write (full, quota,
  * I/O error) the unwritten bytes are kept in order, `write` returns false so
  * the caller stops reading its children (they are slowed, never dropped), and
- * a retry with back-off resumes on its own once space is back ('resumed').
+ * a retry with back-off resumes on its own once space is back ('flushed'
+ * with each piece's owner as it goes in, then 'resumed').
  * A file or folder deleted under it is recreated, with the lines written since
  * the last check copied over.
  */
@@ -46,7 +43,7 @@ export class LogFile extends EventEmitter {
   private size = 0;
   /** Size when the path last pointed at our file: bytes after it survive a deletion. */
   private checkedSize = 0;
-  private pending: Buffer[] = [];
+  private pending: Kept[] = [];
   private retryTimer: NodeJS.Timeout | null = null;
   private retryMs = RETRY_FIRST_MS;
   stall: Stall | null = null;
@@ -65,13 +62,13 @@ export class LogFile extends EventEmitter {
     return { size: this.size, ino: this.ino };
   }
 
-  /** Appends whole lines; false when the disk refused them (kept, written later in order). */
-  write(data: Buffer): boolean {
+  /** Appends whole lines; false when the disk refused them (kept, written later in order, then 'flushed' with `owner`). */
+  write(data: Buffer, owner?: object): boolean {
     if (this.stall) {
-      this.pending.push(data);
+      this.pending.push({ data, owner });
       return false;
     }
-    return this.writeNow(data);
+    return this.writeNow({ data, owner });
   }
 
   /** Empties the file and drops the rotated ones (`flush`). */
@@ -106,7 +103,7 @@ export class LogFile extends EventEmitter {
     }
     const recovered = this.readBack(this.checkedSize, this.size);
     this.closeFd();
-    if (recovered.length > 0) this.pending.unshift(recovered);
+    if (recovered.length > 0) this.pending.unshift({ data: recovered });
     this.flushPending();
   }
 
@@ -117,7 +114,8 @@ export class LogFile extends EventEmitter {
     this.closeFd();
   }
 
-  private writeNow(data: Buffer): boolean {
+  private writeNow(kept: Kept): boolean {
+    const { data } = kept;
     let written = 0;
     let before = -1;
     try {
@@ -134,7 +132,7 @@ export class LogFile extends EventEmitter {
     } catch (error) {
       // Undo a partial write, so the file never ends in half a line (the lines are kept, whole, for later).
       if (written > 0 && this.undoTo(before)) written = 0;
-      this.enterStall(error, [data.subarray(written)]);
+      this.enterStall(error, [{ data: data.subarray(written), owner: kept.owner }]);
       return false;
     }
   }
@@ -150,8 +148,8 @@ export class LogFile extends EventEmitter {
     }
   }
 
-  private enterStall(error: unknown, rest: Buffer[]): void {
-    this.pending.push(...rest.filter((piece) => piece.length > 0));
+  private enterStall(error: unknown, rest: Kept[]): void {
+    this.pending.push(...rest.filter((piece) => piece.data.length > 0));
     const first = this.stall === null;
     this.stall ??= { reason: describeError(error, this.path), since: Date.now() };
     if (first) this.emit('stalled', this.stall);
@@ -173,11 +171,13 @@ export class LogFile extends EventEmitter {
     const waiting = this.pending;
     this.pending = [];
     for (let index = 0; index < waiting.length; index++) {
-      if (!this.writeNow(waiting[index]!)) {
+      const piece = waiting[index]!;
+      if (!this.writeNow(piece)) {
         // writeNow kept the unwritten part: everything after it goes after it.
         this.pending.push(...waiting.slice(index + 1));
         return;
       }
+      this.emit('flushed', piece.owner);
     }
     this.retryMs = RETRY_FIRST_MS;
     if (this.stall) {

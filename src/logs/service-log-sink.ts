@@ -33,12 +33,16 @@ interface Source extends LogSource {
   pipe: OutputPipe | null;
   /** Its last chunk is not in the log yet (the disk refused it): its carry keeps it uncommitted. */
   refused: boolean;
+  /** Its journal has no room for another chunk (a full disk): not read until it has. */
+  waitingRoom: boolean;
   /** Set once the writer is gone: read the rest, then let go. */
   finishing: (() => void) | null;
 }
 
 /** A timestamp of the width every stamp has: the stamped length of lines does not depend on when. */
 const STAMP_WIDTH = '0000-00-00T00:00:00.000Z';
+const ROOM_RETRY_FIRST_MS = 100;
+const ROOM_RETRY_MAX_MS = 5_000;
 
 /**
  * Everything one service logs: each instance's stdout/stderr FIFO is read,
@@ -46,25 +50,37 @@ const STAMP_WIDTH = '0000-00-00T00:00:00.000Z';
  * in the same tick, and handed to live listeners. Every write to a file is
  * followed by a commit of the carries of that file's streams, so each carry
  * always knows where its file stood. When a file stalls, every pipe of that
- * stream stops being read until it resumes.
+ * stream stops being read until it resumes; a pipe whose journal has no room
+ * for another chunk is not read until it has (both: a full disk slows the
+ * children, and no chunk ever lives only in the daemon's memory).
  */
 export class ServiceLogSink {
   readonly files: Record<LogStream, LogFile>;
   private readonly sources = new Set<Source>();
   /** Resume plans worked out before anything was written (a new daemon taking over several instances). */
   private readonly planned = new Map<string, ResumePlan>();
+  private roomTimer: NodeJS.Timeout | null = null;
+  private roomRetryMs = ROOM_RETRY_FIRST_MS;
 
   constructor(readonly service: string, paths: Record<LogStream, string>, rotation: RotationOptions, private readonly options: SinkOptions) {
     this.files = { out: new LogFile(paths.out, rotation), err: new LogFile(paths.err, rotation) };
     for (const stream of ['out', 'err'] as const) {
       this.files[stream].on('stalled', () => this.options.onStall(this.stall()));
       this.files[stream].on('resumed', () => this.resumeStream(stream));
+      // A kept piece just went in: every carry of the file learns where it stands (a refused one keeps its chunk).
+      this.files[stream].on('flushed', (owner: Source | undefined) => {
+        if (owner && this.sources.has(owner)) owner.refused = false;
+        this.commitStream(stream);
+      });
     }
   }
 
-  /** Why the logs are not being written, or null. */
+  /** Why the logs are not being written (or their children not read), or null. */
   stall(): Stall | null {
-    return this.files.out.stall ?? this.files.err.stall;
+    const stalled = this.files.out.stall ?? this.files.err.stall;
+    if (stalled) return stalled;
+    for (const source of this.sources) if (source.waitingRoom && source.carry.problem) return source.carry.problem;
+    return null;
   }
 
   /**
@@ -80,12 +96,14 @@ export class ServiceLogSink {
    * taking up what a previous daemon left in its carry file.
    */
   attach(instance: number, stream: LogStream, fifoPath: string, fd: number, carryPath: string): LogSource {
-    const source: Source = { instance, stream, fifoPath, cutter: new LineCutter(this.options.maxLineBytes), carry: new CarryFile(carryPath), pipe: null, refused: false, finishing: null };
+    const source: Source = { instance, stream, fifoPath, cutter: new LineCutter(this.options.maxLineBytes), carry: new CarryFile(carryPath), pipe: null, refused: false, waitingRoom: false, finishing: null };
+    // The previous daemon's journal goes on in place (it has room on disk): a full disk cannot cost it.
+    source.carry.adopt();
     this.sources.add(source);
     this.resume(source, this.planned.get(carryPath) ?? null);
     this.planned.delete(carryPath);
-    source.pipe = new OutputPipe(fd, (buffer, length) => source.carry.append(buffer, length), (chunk) => this.accept(source, chunk), () => source.finishing?.());
-    if (this.files[stream].stall) source.pipe.pause();
+    source.pipe = new OutputPipe(fd, (buffer, length) => void source.carry.append(buffer, length), (chunk) => this.accept(source, chunk), () => source.finishing?.());
+    if (this.files[stream].stall || !this.hasRoom(source)) source.pipe.pause();
     return source;
   }
 
@@ -99,7 +117,7 @@ export class ServiceLogSink {
     if (!this.sources.has(source)) return Promise.resolve();
     return new Promise((resolve) => {
       source.finishing = () => {
-        if (!source.pipe?.drainNow() || this.files[source.stream].stall) return; // stalled: again on resume
+        if (!source.pipe?.drainNow() || !this.canRead(source)) return; // stalled: again on resume
         const last = source.cutter.end();
         if (last) this.writeSegments(source, [last]);
         this.release(source, true);
@@ -141,6 +159,8 @@ export class ServiceLogSink {
 
   /** `handover`: the daemon is being replaced; pipes and carries stay for the next one. Otherwise they go. */
   close(handover = false): void {
+    if (this.roomTimer) clearTimeout(this.roomTimer);
+    this.roomTimer = null;
     for (const source of [...this.sources]) this.release(source, !handover);
     this.files.out.close();
     this.files.err.close();
@@ -156,26 +176,72 @@ export class ServiceLogSink {
     const plan = planned ?? this.plan(source.instance, source.stream, source.carry.path);
     source.cutter.restore(plan.tail, plan.continued);
     if (plan.truncateTo !== null) file.truncateTo(plan.truncateTo);
-    if (plan.write.length > 0) this.writeSegments(source, plan.write);
-    else this.commitStream(source.stream);
+    if (plan.write.length === 0) this.commitStream(source.stream);
+    else if (!this.writeSegments(source, plan.write)) source.refused = true; // its carry keeps the chunk until it is in
   }
 
   /** A chunk the pipe has already kept in the stream's journal (carry): a daemon killed while stamping it loses nothing. */
   private accept(source: Source, chunk: Buffer): boolean {
     const segments = source.cutter.push(chunk);
-    if (segments.length === 0) {
-      this.commitSource(source);
-      return true;
+    if (segments.length === 0) this.commitSource(source);
+    else if (!this.writeSegments(source, segments)) {
+      source.refused = true; // kept in the log file's queue and, uncommitted, in its carry
+      return false;
     }
-    if (this.writeSegments(source, segments)) return true;
-    source.refused = true; // kept in the log file's queue and, uncommitted, in its carry
+    return this.hasRoom(source);
+  }
+
+  /** Whether the journal can take the next chunk; if not, it is retried with back-off and the pipe waits. */
+  private hasRoom(source: Source): boolean {
+    if (source.carry.ready) return true;
+    if (!source.waitingRoom) {
+      source.waitingRoom = true;
+      this.options.onStall(this.stall());
+    }
+    this.scheduleRoom();
     return false;
   }
 
-  private writeSegments(source: Pick<Source, 'instance' | 'stream'>, segments: Segment[]): boolean {
+  private scheduleRoom(): void {
+    if (this.roomTimer) return;
+    this.roomTimer = setTimeout(() => {
+      this.roomTimer = null;
+      let waiting = false;
+      for (const source of [...this.sources]) {
+        if (!source.waitingRoom) continue;
+        // A refused chunk is not committed before it is in the log: only room is made for it.
+        const ready = source.refused ? source.carry.makeRoom() : (this.commitSource(source), source.carry.ready);
+        if (!ready) {
+          waiting = true;
+          continue;
+        }
+        source.waitingRoom = false;
+        this.resumeSource(source);
+      }
+      if (waiting) {
+        this.roomRetryMs = Math.min(ROOM_RETRY_MAX_MS, this.roomRetryMs * 2);
+        this.scheduleRoom();
+      } else this.roomRetryMs = ROOM_RETRY_FIRST_MS;
+      this.options.onStall(this.stall());
+    }, this.roomRetryMs);
+    this.roomTimer.unref();
+  }
+
+  private canRead(source: Source): boolean {
+    return !this.files[source.stream].stall && !source.waitingRoom;
+  }
+
+  private resumeSource(source: Source): void {
+    if (!this.canRead(source)) return;
+    if (source.finishing) source.finishing();
+    else source.pipe?.resume();
+  }
+
+  private writeSegments(source: Pick<Source, 'instance' | 'stream'> & Partial<Source>, segments: Segment[]): boolean {
     const now = Date.now();
     const iso = this.options.stamp ? new Date(now).toISOString() : null;
-    const ok = this.files[source.stream].write(stampSegments(segments, iso, this.tagOf(source.instance)));
+    const owner = source.carry ? (source as Source) : undefined;
+    const ok = this.files[source.stream].write(stampSegments(segments, iso, this.tagOf(source.instance)), owner);
     if (ok) this.commitStream(source.stream);
     if (this.options.hasListeners()) {
       for (const segment of segments) {
@@ -189,9 +255,17 @@ export class ServiceLogSink {
     return ok;
   }
 
-  /** After a write to a file: every carry of its streams learns where it stands now. */
+  /**
+   * After a write to a file: every carry of its streams learns where it
+   * stands now. One whose chunk the disk refused keeps that chunk, and learns
+   * only that the file has moved on without it.
+   */
   private commitStream(stream: LogStream): void {
-    for (const source of this.sources) if (source.stream === stream && !source.refused) this.commitSource(source);
+    for (const source of this.sources) {
+      if (source.stream !== stream) continue;
+      if (source.refused) source.carry.rebase(this.files[stream].position());
+      else this.commitSource(source);
+    }
   }
 
   private commitSource(source: Source): void {
@@ -205,11 +279,7 @@ export class ServiceLogSink {
   private resumeStream(stream: LogStream): void {
     for (const source of this.sources) if (source.stream === stream) source.refused = false;
     this.commitStream(stream);
-    for (const source of [...this.sources]) {
-      if (source.stream !== stream) continue;
-      if (source.finishing) source.finishing();
-      else source.pipe?.resume();
-    }
+    for (const source of [...this.sources]) if (source.stream === stream && this.hasRoom(source)) this.resumeSource(source);
     this.options.onStall(this.stall());
   }
 

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, writeSync, existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LineCutter, charBoundary, type Segment } from '../../src/logs/line-cutter.js';
@@ -11,6 +11,7 @@ import { LogFile } from '../../src/logs/log-file.js';
 import { DaemonLog } from '../../src/daemon/daemon-log.js';
 import { ServiceLogSink } from '../../src/logs/service-log-sink.js';
 import { makeFifos, openFifoReader } from '../../src/process/fifo.js';
+import { OutputPipe } from '../../src/logs/output-pipe.js';
 
 const work = mkdtempSync(join(tmpdir(), 'apictl-logunit-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -104,22 +105,45 @@ describe('carry files', () => {
     expect(existsSync(path)).toBe(false);
   });
 
-  it('moves the tail to a fresh file past 4 MB, whole', () => {
+  it('reuses its own space: after 32 MB through it the file is a few hundred KB, and the tail is whole', () => {
     const path = join(work, 'big.carry');
     const file = new CarryFile(path);
     file.commit(0, false, position, () => Buffer.alloc(0));
     const chunk = Buffer.alloc(64 * 1024, 0x78);
-    for (let index = 0; index < 70; index++) file.append(chunk);
-    file.commit(100, true, position, () => Buffer.alloc(100, 0x78));
-    expect(statSync(path).size).toBeLessThan(1024);
-    expect(CarryFile.load(path)).toMatchObject({ tail: Buffer.alloc(100, 0x78), continued: true, pending: Buffer.alloc(0) });
+    for (let index = 0; index < 500; index++) {
+      expect(file.append(chunk)).toBe(true);
+      chunk[chunk.length - 1] = 0x30 + (index % 10);
+      file.commit(100, true, position, () => chunk.subarray(chunk.length - 100));
+    }
+    expect(statSync(path).size).toBeLessThan(400 * 1024);
+    expect(CarryFile.load(path)).toMatchObject({ tail: chunk.subarray(chunk.length - 100), continued: true, pending: Buffer.alloc(0) });
     file.remove();
   });
 
-  it('reads garbage as no carry', () => {
+  it('goes on with the journal a previous daemon left, in place', () => {
+    const path = join(work, 'adopted.carry');
+    const first = new CarryFile(path);
+    first.commit(5, false, position, () => Buffer.from('half '));
+    first.append(Buffer.from('line\nnext'));
+    first.close();
+    const size = statSync(path).size;
+    const second = new CarryFile(path);
+    second.adopt();
+    expect(second.ready).toBe(true);
+    second.rebase({ size: 99, ino: 7 });
+    expect(CarryFile.load(path)).toMatchObject({ size: 99, tail: Buffer.from('half '), pending: Buffer.from('line\nnext') });
+    second.commit(4, false, { size: 120, ino: 7 }, () => Buffer.from('next'));
+    expect(CarryFile.load(path)).toMatchObject({ size: 120, tail: Buffer.from('next'), pending: Buffer.alloc(0) });
+    expect(statSync(path).size).toBe(size);
+    second.remove();
+  });
+
+  it('reads garbage as no carry, and the format before the room ahead (v2) as it was', () => {
     expect(decodeCarry(Buffer.from('garbage'))).toBeNull();
-    expect(decodeCarry(Buffer.concat([encodeCarryHeader({ size: 1, ino: 2, tailStart: 128, end: 131, continued: true }), Buffer.from('abcdef')]))).toMatchObject({ tail: Buffer.from('abc'), pending: Buffer.from('def') });
-    expect(decodeCarry(Buffer.concat([encodeCarryHeader({ size: 1, ino: 2, tailStart: 128, end: 999, continued: false }), Buffer.from('abc')]))).toBeNull();
+    const header = (fields: object) => Buffer.from(`${JSON.stringify(fields).padEnd(127)}\n`);
+    expect(decodeCarry(Buffer.concat([encodeCarryHeader({ size: 1, ino: 2, tailStart: 128, end: 131, dataEnd: 134, continued: true }), Buffer.from('abcdef\0\0\0')]))).toMatchObject({ tail: Buffer.from('abc'), pending: Buffer.from('def') });
+    expect(decodeCarry(Buffer.concat([encodeCarryHeader({ size: 1, ino: 2, tailStart: 128, end: 131, dataEnd: 999, continued: false }), Buffer.from('abc')]))).toBeNull();
+    expect(decodeCarry(Buffer.concat([header({ v: 2, size: 1, ino: 2, tailStart: 128, end: 131 }), Buffer.from('abcdef')]))).toMatchObject({ tail: Buffer.from('abc'), pending: Buffer.from('def') });
   });
 
   it('does not write through a planted symlink', () => {
@@ -285,5 +309,28 @@ describe('ServiceLogSink resuming a stream a killed daemon was reading', () => {
       writeFileSync(log, 'before\nhalf a li');
     });
     expect(text).toBe('before\nhalf a line\nsecond\ntail\n');
+  });
+});
+
+describe('OutputPipe', () => {
+  it('reads nothing after end of file, even once its descriptor number is reused', async () => {
+    const fifo = join(work, 'eof.fifo');
+    await makeFifos([fifo]);
+    const reader = openFifoReader(fifo);
+    const chunks: string[] = [];
+    let ended!: () => void;
+    const end = new Promise<void>((resolve) => (ended = resolve));
+    const pipe = new OutputPipe(reader, () => undefined, (chunk) => (chunks.push(chunk.toString()), true), () => ended());
+    const writer = openSync(fifo, 'w');
+    writeSync(writer, 'last words\n');
+    closeSync(writer);
+    await end;
+    // Another file opened now may get a just-closed descriptor number: it must not be read as this pipe.
+    writeFileSync(join(work, 'unrelated'), 'not this pipe\n');
+    const other = openSync(join(work, 'unrelated'), 'r');
+    expect(pipe.drainNow()).toBe(true);
+    pipe.close();
+    closeSync(other);
+    expect(chunks.join('')).toBe('last words\n');
   });
 });
