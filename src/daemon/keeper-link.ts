@@ -5,12 +5,20 @@
  * runs. Returns the function that asks it to look at run/ again (coalesced),
  * or null when no keeper is our parent (systemd's own unit, `apictl daemon`).
  */
-export function keeperNotifier(env: NodeJS.ProcessEnv = process.env): (() => void) | null {
+export interface KeeperLink {
+  /** Asks the keeper to look at run/ again (coalesced). */
+  notify(): void;
+  /** No more notices (the daemon is stopping: every signal would only interrupt the keeper's wait). */
+  silence(): void;
+}
+
+export function keeperNotifier(env: NodeJS.ProcessEnv = process.env): KeeperLink | null {
   const keeper = Number(env.APICTL_KEEPER_PID);
   if (!Number.isInteger(keeper) || keeper <= 1 || keeper !== process.ppid) return null;
   let pending = false;
-  return () => {
-    if (pending) return;
+  let silent = false;
+  const notify = () => {
+    if (pending || silent) return;
     pending = true;
     setImmediate(() => {
       pending = false;
@@ -23,4 +31,5 @@ export function keeperNotifier(env: NodeJS.ProcessEnv = process.env): (() => voi
       }
     });
   };
+  return { notify, silence: () => (silent = true) };
 }

@@ -59,7 +59,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   const lock = locked.held;
   const daemonLog = new DaemonLog(paths.daemonLog, parseSizeBytes(process.env.APICTL_DAEMON_LOG_MAX_SIZE) ?? undefined);
   const logger = createLogger(daemonLog, options.foreground);
-  const notifyKeeper = keeperNotifier();
+  const keeper = keeperNotifier();
   const supervisor = new Supervisor({
     paths,
     logger,
@@ -67,7 +67,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     baseEnv: { ...childBaseEnv(), [SUPERVISOR_MARKER]: paths.home },
     portBase: Number(process.env.APICTL_PORT_BASE) || undefined,
     balancerHost: process.env.APICTL_BALANCER_HOST || undefined,
-    fifosChanged: notifyKeeper ?? undefined,
+    fifosChanged: keeper ? () => keeper.notify() : undefined,
   });
   let stopping: Promise<void> | null = null;
   let resolveDone!: (code: number) => void;
@@ -84,6 +84,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   const shutdown = (why: string): Promise<void> => {
     stopping ??= (async () => {
       logger.info({ why }, 'daemon stopping: stopping every service');
+      keeper?.silence();
       server.refuseNewWork('the daemon is stopping');
       // Every stop is bounded by its kill timeout; this bounds the whole, so a bug cannot keep the daemon from exiting.
       const deadlineMs = Math.max(0, ...supervisor.definitions().map((definition) => definition.killTimeoutMs)) + SHUTDOWN_MARGIN_MS;
@@ -102,6 +103,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   const handOver = (): Promise<void> => {
     stopping ??= (async () => {
       logger.info('daemon handing over to the installed build: services keep running');
+      keeper?.silence();
       server.refuseNewWork('the daemon is being replaced by the installed build');
       await server.settle(HANDOVER_SETTLE_MS);
       await supervisor.handOver().catch((error: Error) => logger.error({ err: error }, 'handover: the state could not be written in full'));
@@ -111,7 +113,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     return stopping;
   };
   const server = new DaemonServer(
-    createHandlers({ supervisor, paths, startedAt: Date.now(), shutdown: () => void shutdown('kill'), update: notifyKeeper ? () => void handOver() : null }),
+    createHandlers({ supervisor, paths, startedAt: Date.now(), shutdown: () => void shutdown('kill'), update: keeper ? () => void handOver() : null }),
     logger,
   );
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
@@ -135,9 +137,10 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   await server.listen(paths.socket);
   void rest.then(() => (options.resurrect ? resurrectDump(paths, supervisor, logger) : undefined)).catch((error: Error) => logger.error({ err: error }, 'recovery failed'));
   metricsServer = serveMetricsIfAsked(process.env, supervisor, logger);
-  await writeFileAtomic(paths.pid, `${process.pid}\n`);
-  notifyKeeper?.();
-  logger.info({ pid: process.pid, home: paths.home, keeper: notifyKeeper !== null }, 'daemon ready');
+  // Informational (what `kill` and people read): a full disk must not stop the daemon from starting.
+  await writeFileAtomic(paths.pid, `${process.pid}\n`).catch((error: Error) => logger.error({ err: error }, 'cannot write daemon.pid'));
+  keeper?.notify();
+  logger.info({ pid: process.pid, home: paths.home, keeper: keeper !== null }, 'daemon ready');
   const code = await done;
   lock.close();
   return code;

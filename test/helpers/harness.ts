@@ -114,18 +114,37 @@ export class Harness {
       }
     }
     // Anything a daemon of this home ever started carries the marker: none may outlive the test.
-    const leaked = findMarkedProcesses(this.home).map((found) => found.pid).filter(isAlive);
-    for (const pid of leaked) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+    const leaked = sweepHome(this.home);
     rmSync(this.work, { recursive: true, force: true });
     if (survivors.length > 0) throw new Error(`processes survived cleanup: ${survivors.join(', ')}`);
     if (keepers.length > 0) throw new Error(`keepers survived cleanup: ${keepers.join(', ')}`);
     if (leaked.length > 0) throw new Error(`processes the daemon no longer knew survived: ${leaked.join(', ')}`);
+  }
+}
+
+/**
+ * Kills (by pid) whatever still runs for `home`: its keeper, its daemon and
+ * every process carrying its supervisor marker. Returns the marked pids it
+ * found alive. For homes a test made besides the harness's own (a tmpfs).
+ */
+export function sweepHome(home: string): number[] {
+  for (const pid of findKeepers(home)) signal(pid);
+  try {
+    const daemon = Number(readFileSync(join(home, 'daemon.pid'), 'utf8').trim());
+    if (daemon > 1 && (readEnviron(daemon) ?? '').includes(`\0APICTL_HOME=${home}\0`)) signal(daemon);
+  } catch {
+    // no daemon.pid
+  }
+  const leaked = findMarkedProcesses(home).map((found) => found.pid).filter(isAlive);
+  for (const pid of leaked) signal(pid);
+  return leaked;
+}
+
+function signal(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
   }
 }
 

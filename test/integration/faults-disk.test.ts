@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURES, Harness } from '../helpers/harness.js';
+import { FIXTURES, Harness, sweepHome } from '../helpers/harness.js';
 import { waitFor } from '../helpers/wait.js';
 
 // SPEC §6/§12: a full disk, a deleted log folder, an unwritable daemon.log:
@@ -32,6 +32,7 @@ describe.runIf(isRoot)('disk full (a 3 MB tmpfs as APICTL_HOME)', () => {
   const run = (args: string[]) => harness.run(args, { env: { APICTL_HOME: home } });
   afterAll(async () => {
     await run(['kill']);
+    sweepHome(home);
     try {
       execFileSync('umount', [mount]);
     } catch {
