@@ -90,6 +90,18 @@ export const COMMANDS: CommandSpec[] = [
   control('reload', 'replace instances one at a time, each new one ready before the old stops', 'apictl reload api'),
   control('delete', 'stop a service (or all) and forget it', 'apictl delete api'),
   {
+    name: 'scale',
+    description: 'pin the number of instances of a balanced service (within min..max when autoscaled), or "auto" to follow the load again',
+    args: ['<name>', '<count|auto>'],
+    options: [
+      { flags: '--no-wait', description: 'return once pinned, without waiting for the instances' },
+      { flags: '--wait-timeout <duration>', description: `how long to wait for the count, default 60s ${DURATION}` },
+      json,
+    ],
+    examples: ['apictl scale api 4', 'apictl scale api auto', 'apictl scale api 0 --no-wait   # min 0: drain and stop every instance'],
+    load: () => import('./commands/scale.js').then(runOf),
+  },
+  {
     name: 'list',
     aliases: ['ls', 'status', 'ps'],
     description: 'show every service and instance: status, pid, port, cpu, memory, restarts, uptime',

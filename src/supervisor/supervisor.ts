@@ -15,6 +15,8 @@ import { CoalescingWriter, STATE_VERSION, type ServiceRecord, type StateFile } f
 import type { RouteTable, ServiceDefinition, ServiceSnapshot } from '../types.js';
 import type { InstanceRecord } from './instance.js';
 import { checkMemory } from './memory-guard.js';
+import { memoryFloorBytes, readMeminfo } from '../process/meminfo.js';
+import type { ScaleOutcome } from './autoscaler.js';
 import { allocatePorts } from './port-allocation.js';
 import { RouteRegistry } from './route-registry.js';
 import { Service } from './service.js';
@@ -122,6 +124,8 @@ export class Supervisor {
     const service = this.createService(record.definition);
     this.services.set(record.definition.name, service);
     this.desired.set(record.definition.name, record.desired);
+    // A pinned count (`apictl scale`) outlives the daemon; the momentary automatic count does not.
+    if (service.scaler && record.scale) service.scaler.pinned = record.scale.pinned;
     if (record.desired !== 'running') {
       // Stopped by its user: it stays stopped, with its counts.
       service.restoreStopped(record.instances);
@@ -171,6 +175,14 @@ export class Supervisor {
       });
     }
     return results;
+  }
+
+  /** `apictl scale <name> N|auto`; waits for the count unless `timeoutMs` is null. */
+  async scale(name: string, count: number | 'auto', timeoutMs: number | null): Promise<ScaleOutcome & { name: string; snapshot: ServiceSnapshot }> {
+    this.assertOpen();
+    const service = this.resolveTarget(name)[0]!;
+    const outcome = await service.scale(count, timeoutMs);
+    return { name: service.name, ...outcome, snapshot: this.snapshot(service) };
   }
 
   delete(target: string): Promise<StartResult[]> {
@@ -234,6 +246,7 @@ export class Supervisor {
       definition: service.definition,
       desired: this.desired.get(service.name) ?? 'running',
       instances: service.records(),
+      ...(service.scaler?.pinned != null ? { scale: { pinned: service.scaler.pinned } } : {}),
     }));
   }
 
@@ -328,6 +341,13 @@ export class Supervisor {
       runDir: this.options.paths.run,
       exits: this.exits,
       fifosChanged: this.options.fifosChanged ?? (() => undefined),
+      scaling: {
+        readMemory: () => {
+          const memory = readMeminfo();
+          return memory && { availableBytes: memory.availableBytes, floorBytes: memoryFloorBytes(memory.totalBytes, process.env.APICTL_SCALE_MEMORY_FLOOR) };
+        },
+        memoryOf: (pid) => this.metrics.sampleOf(pid)?.memory ?? null,
+      },
       changed: () => {
         void this.persist();
         this.events.emit('change');
