@@ -58,7 +58,7 @@ export const COMMANDS: CommandSpec[] = [
       { flags: '--interpreter-args <args>', description: 'arguments for the interpreter, e.g. "--max-old-space-size=512"' },
       { flags: '-p, --port <port>', description: 'port for the service (default: first free from 8000)' },
       { flags: '--no-port', description: 'the service listens on no port (ready after 1 s alive)' },
-      { flags: '-i, --instances <n>', description: "processes behind apictl's balancer on the port; max: one per core" },
+      { flags: '-i, --instances <n>', description: "processes behind apictl's balancer on the port; max: one per core; 1-4: autoscale between 1 and 4 (0-4: scale to zero)" },
       { flags: '--cwd <dir>', description: 'working directory of the service' },
       { flags: '-e, --env <KEY=VALUE>', description: 'environment variable', repeatable: true },
       { flags: '--env-file <file>', description: 'dotenv file read at every start' },
@@ -79,6 +79,7 @@ export const COMMANDS: CommandSpec[] = [
     examples: [
       'apictl start app.py -n api -p 8080 --health /health',
       'apictl start server.js -i max -e NODE_ENV=production --max-memory 300M',
+      'apictl start api/plumber.R -p 8080 -i 0-4   # autoscaled by load, none while idle',
       'apictl start uvicorn -- app:app --port {port}',
       'apictl start services.yaml --only api,web',
       'apictl start ecosystem.config.js --env-profile production',
