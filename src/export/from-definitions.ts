@@ -24,6 +24,8 @@ export function pathInside(folder: string, path: string): string {
 }
 
 function toInstances(definition: ServiceDefinition): number | ExportAutoscale {
+  // A validated definition: `instances` is the count it starts with, `autoscale` the range.
+  if (definition.autoscale) return { ...definition.autoscale };
   const raw = definition as unknown as Loose;
   const instances = raw.instances;
   if (typeof instances === 'number') return instances;

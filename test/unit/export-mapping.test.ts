@@ -121,6 +121,18 @@ describe('export: fields still being added, through the adapter', () => {
     expect(byKind.Deployment.spec.template.spec.terminationGracePeriodSeconds).toBe(15);
   });
 
+  it('a validated autoscaled definition (a services file, the running set) exports as {min, max}, not as its start count', async () => {
+    const { validateServicesFile } = await import('../../src/config/validate.js');
+    const checked = validateServicesFile({ services: [{ name: 'grow', script: 'app.py', port: 9000, instances: { min: 0, max: 3 }, idleTimeout: '2m' }] }, '/srv/app', { isFile: () => true, which: () => null });
+    if (!checked.ok) throw new Error(checked.issues.join('\n'));
+    const { definitions } = fixPorts(checked.drafts, undefined, 8000);
+    expect(definitions[0]!.instances).toBe(0);
+    const [manifests] = RENDERERS.k8s(inputOf(definitions)).files.map((file) => file.content.split(/^---$/m).map((text) => parse(text)));
+    const byKind = Object.fromEntries(manifests!.map((manifest) => [manifest.kind, manifest]));
+    expect(byKind.HorizontalPodAutoscaler.spec).toMatchObject({ minReplicas: 1, maxReplicas: 3, behavior: { scaleDown: { stabilizationWindowSeconds: 120 } } });
+    expect(byKind.Deployment.spec.replicas).toBeUndefined();
+  });
+
   it('nginx and haproxy: every instance up to max gets a server; timeouts and access log are set', () => {
     const nginx = RENDERERS.nginx(inputOf([future])).files[0]!.content;
     expect(nginx.match(/server 127\.0\.0\.1:91\d\d;/g)).toEqual(['server 127.0.0.1:9100;', 'server 127.0.0.1:9101;', 'server 127.0.0.1:9102;', 'server 127.0.0.1:9103;']);
