@@ -41,3 +41,9 @@ export function readMeminfo(env: NodeJS.ProcessEnv = process.env): Meminfo | nul
     return null;
   }
 }
+
+/** MemAvailable and the floor to hold it to (the autoscaler's reading); null when unknown. */
+export function readFreeMemory(env: NodeJS.ProcessEnv = process.env): { availableBytes: number; floorBytes: number } | null {
+  const memory = readMeminfo(env);
+  return memory && { availableBytes: memory.availableBytes, floorBytes: memoryFloorBytes(memory.totalBytes, env.APICTL_SCALE_MEMORY_FLOOR) };
+}

@@ -15,7 +15,7 @@ import { CoalescingWriter, STATE_VERSION, type ServiceRecord, type StateFile } f
 import type { RouteTable, ServiceDefinition, ServiceSnapshot } from '../types.js';
 import type { InstanceRecord } from './instance.js';
 import { checkMemory } from './memory-guard.js';
-import { memoryFloorBytes, readMeminfo } from '../process/meminfo.js';
+import { readFreeMemory } from '../process/meminfo.js';
 import type { ScaleOutcome } from './autoscaler.js';
 import { allocatePorts } from './port-allocation.js';
 import { RouteRegistry } from './route-registry.js';
@@ -341,13 +341,7 @@ export class Supervisor {
       runDir: this.options.paths.run,
       exits: this.exits,
       fifosChanged: this.options.fifosChanged ?? (() => undefined),
-      scaling: {
-        readMemory: () => {
-          const memory = readMeminfo();
-          return memory && { availableBytes: memory.availableBytes, floorBytes: memoryFloorBytes(memory.totalBytes, process.env.APICTL_SCALE_MEMORY_FLOOR) };
-        },
-        memoryOf: (pid) => this.metrics.sampleOf(pid)?.memory ?? null,
-      },
+      scaling: { readMemory: () => readFreeMemory(), memoryOf: (pid) => this.metrics.sampleOf(pid)?.memory ?? null },
       changed: () => {
         void this.persist();
         this.events.emit('change');
