@@ -260,6 +260,7 @@ Environment:
   APICTL_BALANCER_HOST  address balancers listen on, read by the daemon (default 127.0.0.1)
   APICTL_LOG_MAX_SIZE   log rotation size for services that set none, read by the daemon (default 10M)
   APICTL_LOG_KEEP       rotated log files kept, read by the daemon (default 5)
+  APICTL_SCALE_MEMORY_FLOOR  no instance is autoscaled up below this free memory, read by the daemon (default 5% of RAM, >= 256M)
   APICTL_DAEMON_LOG_MAX_SIZE  daemon.log rotation size (default 10M)
   APICTL_METRICS_PORT   serve Prometheus metrics at http://127.0.0.1:PORT/metrics, read by the daemon
   APICTL_METRICS_HOST   address of that port (default 127.0.0.1)
