@@ -2,9 +2,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES, Harness } from '../helpers/harness.js';
-import { callDaemon } from '../helpers/daemon-socket.js';
+import { killDaemonHard } from '../helpers/daemon-socket.js';
 import { requestLoop } from '../helpers/request-loop.js';
-import { expectNever, waitFor } from '../helpers/wait.js';
+import { expectNever } from '../helpers/wait.js';
 import type { AutoscaleSnapshot } from '../../src/types.js';
 
 // save/resurrect keep the definition (min, max), not the momentary count; a
@@ -17,17 +17,8 @@ const PORT = 27200;
 const scaleOf = async (name: string): Promise<AutoscaleSnapshot> => (await harness.service(name)).autoscale!;
 const pidsOf = async (name: string) => (await harness.service(name)).instances.map((instance) => instance.pid);
 
-async function answeringDaemon(): Promise<number | null> {
-  const answer = await callDaemon(harness.home, 'ping', {}, 2_000).catch(() => null);
-  return answer?.ok ? (answer.result as { pid: number }).pid : null;
-}
-
 /** SIGKILL the daemon; the keeper starts a new one, which adopts what ran. */
-async function killDaemon(): Promise<void> {
-  const old = harness.daemonPid()!;
-  process.kill(old, 'SIGKILL');
-  await waitFor('a new daemon answering ping', answeringDaemon, (pid) => pid !== null && pid !== old, 15_000);
-}
+const killDaemon = () => killDaemonHard(harness.home, harness.daemonPid()!);
 
 describe('autoscaled services across save, resurrect and daemon restarts', () => {
   it('save keeps {min, max}; after kill and resurrect the count is back at min and follows the load again', async () => {
