@@ -1,12 +1,11 @@
 // Issue 13's figures: what a cold start (scale to zero) adds over a bare
 // spawn-to-first-answer, and how fast the count follows a load step from 1 to
 // 12 concurrent slow requests. apictl only (pm2 does not autoscale). Ports 25400-25599.
-import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { httpOk, isAlive, median, percentile, until } from './lib.mjs';
+import { bareSpawnToAnswerMs, median, percentile, until } from './lib.mjs';
 
 const SERVER = resolve(import.meta.dirname, 'fixtures/server.js');
 const SLOW = resolve(import.meta.dirname, '../test/fixtures/slow-server.js');
@@ -67,12 +66,7 @@ export const autoscaleWorkloads = {
       if (status !== 200) throw new Error(`cold start answered ${status}`);
       cold.push(performance.now() - started);
       await delay(300);
-      const bareStarted = performance.now();
-      const child = spawn(process.execPath, [SERVER], { env: { ...process.env, PORT: String(port + 1) }, stdio: 'ignore' });
-      await until('bare server to answer', () => httpOk(port + 1, 200), 30_000, 1);
-      bare.push(performance.now() - bareStarted);
-      child.kill('SIGKILL');
-      await until('bare server to exit', () => !isAlive(child.pid), 5_000, 5);
+      bare.push(await bareSpawnToAnswerMs(SERVER, port + 1));
     }
     const scale = await scaleOf(engine.home, 'cold');
     await engine.deleteAll();
