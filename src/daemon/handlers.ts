@@ -64,6 +64,7 @@ export function createHandlers({ supervisor, paths, startedAt, shutdown, update 
     scale: async (params) => {
       const count = params.count === 'auto' || (typeof params.count === 'number' && Number.isInteger(params.count)) ? params.count : null;
       if (count === null) throw new ApictlError('APICTL_USAGE', 'scale takes a whole number of instances or "auto"');
+      if (target(params) === 'all') throw new ApictlError('APICTL_USAGE', 'scale takes one service name, not "all"', { hint: 'apictl scale <name> <N|auto>' });
       return supervisor.scale(target(params), count, params.wait === false ? null : typeof params.timeoutMs === 'number' ? params.timeoutMs : DEFAULT_SCALE_TIMEOUT_MS);
     },
     list: async () => supervisor.list(),

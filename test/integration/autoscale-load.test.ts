@@ -46,6 +46,9 @@ describe('autoscaling by load', () => {
     expect(new Set(service.instances.map((instance) => instance.pid)).size).toBe(3);
     // Every instance served: the balancer spread the load over the new ones.
     expect(service.instances.every((instance) => (instance.requests?.total ?? 0) > 0)).toBe(true);
+    // With max > 1 every line says its instance, the first instance's too.
+    const out = readFileSync(join(harness.home, 'logs', 'pool.out.log'), 'utf8');
+    for (const index of [0, 1, 2]) expect(out).toMatch(new RegExp(`^\\S+ \\[${index}\\] slow-server ${index} on \\d+$`, 'm'));
   });
 
   it('idle instances go back to min within idleTimeout plus margin while a trickle keeps succeeding', async () => {
@@ -111,6 +114,9 @@ describe('apictl scale', () => {
     const outside = await harness.run(['scale', 'pool', '5']);
     expect(outside.code).toBe(1);
     expect(outside.stderr).toMatch(/^apictl: pool runs 1 to 3 instances: 5 is outside that$/m);
+    const all = await harness.run(['scale', 'all', '2']);
+    expect(all.code).toBe(1);
+    expect(all.stderr).toMatch(/^apictl: scale takes one service name, not "all"$/m);
     const word = await harness.run(['scale', 'pool', 'many']);
     expect(word.code).toBe(1);
     expect(word.stderr).toMatch(/scale: expected a number of instances or "auto", got "many"/);
