@@ -45,6 +45,17 @@ export async function until(what, probe, timeoutMs = 60_000, everyMs = 2) {
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/** The baseline for restarts and cold starts: spawn `node script` on `port`, poll it every 1 ms, ms until it answers; then kill it. */
+export async function bareSpawnToAnswerMs(script, port) {
+  const started = performance.now();
+  const child = spawn(process.execPath, [script], { env: { ...process.env, PORT: String(port) }, stdio: 'ignore' });
+  await until('bare server to answer', () => httpOk(port, 200), 30_000, 1);
+  const ms = performance.now() - started;
+  child.kill('SIGKILL');
+  await until('bare server to exit', () => !isAlive(child.pid), 5_000, 5);
+  return ms;
+}
+
 export function rssBytes(pid) {
   try {
     const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));

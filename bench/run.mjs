@@ -9,8 +9,9 @@ import { createPm2, installPm2 } from './engines/pm2.mjs';
 import { workloads as coreWorkloads } from './workloads.mjs';
 import { monitWorkloads } from './workloads-monit.mjs';
 import { trafficWorkloads } from './workloads-traffic.mjs';
+import { autoscaleWorkloads } from './workloads-autoscale.mjs';
 
-const workloads = { ...coreWorkloads, ...monitWorkloads, ...trafficWorkloads };
+const workloads = { ...coreWorkloads, ...monitWorkloads, ...trafficWorkloads, ...autoscaleWorkloads };
 
 const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(name);

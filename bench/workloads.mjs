@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { cpuDuring, httpOk, isAlive, median, percentile, rssBytes, run, until } from './lib.mjs';
+import { bareSpawnToAnswerMs, cpuDuring, httpOk, isAlive, median, percentile, rssBytes, run, until } from './lib.mjs';
 import { measureThroughput } from './load.mjs';
 import { nginxAvailable, startNginxPair } from './nginx.mjs';
 
@@ -98,12 +98,7 @@ export const workloads = {
       await until('new process to answer', () => httpOk(port, 200), 30_000, 1);
       restart.push(performance.now() - started);
       await delay(300);
-      const bareStarted = performance.now();
-      const child = spawn(process.execPath, [SERVER], { env: { ...process.env, PORT: String(port + 1) }, stdio: 'ignore' });
-      await until('bare server to answer', () => httpOk(port + 1, 200), 30_000, 1);
-      bare.push(performance.now() - bareStarted);
-      child.kill('SIGKILL');
-      await until('bare server to exit', () => !isAlive(child.pid), 5_000, 5);
+      bare.push(await bareSpawnToAnswerMs(SERVER, port + 1));
       await delay(300);
     }
     await engine.deleteAll();

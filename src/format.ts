@@ -1,4 +1,4 @@
-import type { InstanceSnapshot } from './types.js';
+import type { AutoscaleSnapshot, InstanceSnapshot } from './types.js';
 
 // Pure formatting of figures for people (list, show, monit).
 
@@ -43,4 +43,18 @@ export function formatInstanceFigures(instance: InstanceSnapshot): string[] {
     String(instance.restarts),
     running ? formatDuration(instance.uptime) : '-',
   ];
+}
+
+/** "2 instances (1..4, auto)", "3 instances, 2 ready (1..4, pinned at 3)", "2 instances (fixed)", "4 instances (pinned at 4, defined 2)". */
+export function formatScale(scale: AutoscaleSnapshot): string {
+  const count = `${scale.current} instance${scale.current === 1 ? '' : 's'}${scale.ready === scale.current ? '' : `, ${scale.ready} ready`}`;
+  // No threshold: a plain `instances: N` service, whose min and max are N.
+  if (scale.threshold === null) return scale.pinned === null ? `${count} (fixed)` : `${count} (pinned at ${scale.pinned}, defined ${scale.min})`;
+  return `${count} (${scale.min}..${scale.max}, ${scale.pinned === null ? 'auto' : `pinned at ${scale.pinned}`})`;
+}
+
+/** "12s ago: scaled up to 3: 14 in flight over 2 instances > 0.5 × 10", or null before any. */
+export function formatLastDecision(scale: AutoscaleSnapshot, now: number): string | null {
+  const last = scale.lastDecision;
+  return last ? `${formatDuration(now - last.atMs)} ago: ${last.reason}` : null;
 }

@@ -132,6 +132,38 @@ export interface ServiceRequestFigures extends RequestFigures {
   byRoute: Record<string, RequestFigures>;
 }
 
+/** A scaling decision that changed something (or could not), as `show` and daemon.log give it. */
+export interface ScaleRecord {
+  atMs: number;
+  /** refused: free memory below the floor; at-max: overloaded with max instances; failed: a new instance did not become ready. */
+  action: 'up' | 'down' | 'refused' | 'at-max' | 'failed';
+  /** The count it went to (or would have). */
+  count: number;
+  /** "scaled up to 3: 14 in flight over 2 instances > 0.5 × 10". */
+  reason: string;
+}
+
+/** `list --json`'s `autoscale` object: a balanced service's count and its last scaling decision. */
+export interface AutoscaleSnapshot {
+  /** auto: follows the load; pinned: `apictl scale <name> N`; fixed: a plain `instances: N` service. */
+  mode: 'auto' | 'pinned' | 'fixed';
+  /** Instances it has now (any status), and how many of them are ready. */
+  current: number;
+  ready: number;
+  min: number;
+  max: number;
+  pinned: number | null;
+  /** Requests (and WebSockets) in flight on its instances plus those queued for one. */
+  inflight: number;
+  /** Scale up above this many in flight per ready instance (loadFactor × maxConnsPerInstance); null when fixed. */
+  threshold: number | null;
+  lastDecision: ScaleRecord | null;
+  /** Starts from zero ready instances with requests waiting: how many, and how long until ready (ms); timeouts: requests answered 503 after coldStartTimeout. */
+  coldStarts: { count: number; totalMs: number; lastMs: number | null; timeouts: number };
+  /** Steps taken since the daemon started. */
+  steps: { up: number; down: number };
+}
+
 export interface ServiceSnapshot {
   name: string;
   status: Status;
@@ -147,4 +179,6 @@ export interface ServiceSnapshot {
   instances: InstanceSnapshot[];
   definition: ServiceDefinition;
   requests: ServiceRequestFigures | null;
+  /** Balanced services (their instance count can change live); null otherwise. */
+  autoscale: AutoscaleSnapshot | null;
 }

@@ -8,6 +8,7 @@ import { Exchange, type ExchangeHost } from './exchange.js';
 import { closeServer, createFrontServer, listenOn } from './front-server.js';
 import { readStickyIndex, stickyCookie } from './sticky.js';
 import { openTunnel } from './tunnel.js';
+import { summarizePool, type PoolLoad } from './pool-load.js';
 import { resolveTrafficSettings, type TrafficSettings } from './traffic-settings.js';
 import { Upstream, loadUndici } from './upstream.js';
 import { WaitQueue } from './wait-queue.js';
@@ -23,6 +24,15 @@ export interface BalancerOptions {
   requests: ServiceRequests;
   /** Where access lines go (the service's out log). */
   writeAccess: (instance: number, lines: string) => void;
+  /** Autoscaled services: a request that finds no instance ready waits for one (cold start) instead of a 503. */
+  scaling?: ScalingHooks;
+}
+
+export interface ScalingHooks {
+  /** A request is waiting with no instance ready: start one. */
+  demand(): void;
+  /** A request waited coldStartTimeout in vain (answered 503). */
+  expired(): void;
 }
 
 /**
@@ -40,6 +50,10 @@ export class Balancer implements ExchangeHost {
   private upstreams: Upstream[] = [];
   private readonly leaving = new Set<Upstream>();
   private readonly queue: WaitQueue<Exchange>;
+  /** Requests waiting while no instance is ready (autoscaled services), for coldStartTimeout. */
+  private readonly coldQueue: WaitQueue<Exchange> | null;
+  /** Autoscaled: ties go to the lowest index, so a trickle leaves the surplus instances idle (and they scale down). */
+  private readonly pack: boolean;
   /** Reused for every choice: one object, not one per request. */
   private readonly choice: Choice = { limit: Infinity, stickyIndex: null, cursor: 0, now: 0 };
   private stopping = false;
@@ -51,6 +65,15 @@ export class Balancer implements ExchangeHost {
     this.queue = new WaitQueue<Exchange>(this.settings.queueTimeoutMs, (exchange) =>
       exchange.reply(503, `no instance was free within ${this.settings.queueTimeoutMs} ms`),
     );
+    const autoscale = options.definition.autoscale;
+    this.pack = autoscale !== undefined;
+    this.coldQueue =
+      autoscale && options.scaling
+        ? new WaitQueue<Exchange>(autoscale.coldStartTimeoutMs, (exchange) => {
+            options.scaling!.expired();
+            exchange.reply(503, `no instance became ready within ${autoscale.coldStartTimeoutMs} ms (cold start)`);
+          })
+        : null;
     this.server = createFrontServer(
       this.settings,
       (req, res) => this.handle(req, res),
@@ -65,7 +88,8 @@ export class Balancer implements ExchangeHost {
 
   add(index: number, port: number): void {
     if (this.upstreams.some((upstream) => upstream.index === index && upstream.port === port)) return;
-    this.upstreams.push(new Upstream(index, port, this.settings));
+    // In index order: packing sends ties to the lowest.
+    this.upstreams = [...this.upstreams, new Upstream(index, port, this.settings)].sort((a, b) => a.index - b.index);
     this.startQueued();
   }
 
@@ -83,6 +107,7 @@ export class Balancer implements ExchangeHost {
   async drain(): Promise<void> {
     this.stopping = true;
     this.queue.clear((exchange) => exchange.reply(503, 'service stopping'));
+    this.coldQueue?.clear((exchange) => exchange.reply(503, 'service stopping'));
     await Promise.all(this.upstreams.map((upstream) => this.remove(upstream.index, upstream.port)));
   }
 
@@ -101,8 +126,10 @@ export class Balancer implements ExchangeHost {
 
   handleUpgrade(req: IncomingMessage, socket: Socket, head: Buffer, path = req.url ?? '/'): void {
     const upstream = this.stopping ? null : this.choose(req, Infinity);
-    if (upstream) openTunnel(req, socket, head, upstream, this.settings, path);
-    else socket.destroy();
+    if (upstream) return openTunnel(req, socket, head, upstream, this.settings, path);
+    socket.destroy();
+    // A WebSocket is not held through a cold start; its client's retry finds the instance this starts.
+    if (!this.stopping && this.upstreams.length === 0) this.options.scaling?.demand();
   }
 
   release(upstream: Upstream): void {
@@ -119,11 +146,21 @@ export class Balancer implements ExchangeHost {
   }
 
   abandon(exchange: Exchange): void {
-    this.queue.cancel(exchange);
+    if (this.coldQueue?.holds(exchange)) this.coldQueue.cancel(exchange);
+    else this.queue.cancel(exchange);
+  }
+
+  /** The pool's load and each instance's idle clock, for the autoscaler. */
+  load(now = Date.now()): PoolLoad {
+    return summarizePool(this.upstreams, this.queue.size, this.coldQueue?.size ?? 0, now);
   }
 
   private dispatch(exchange: Exchange): void {
-    if (this.upstreams.length === 0) return exchange.reply(503, 'no instance is ready');
+    if (this.upstreams.length === 0) {
+      if (!this.coldQueue) return exchange.reply(503, 'no instance is ready');
+      this.coldQueue.push(exchange, performance.now());
+      return this.options.scaling!.demand();
+    }
     const upstream = this.choose(exchange.req, this.settings.maxInflight);
     if (upstream) return this.send(exchange, upstream);
     const { queueLimit } = this.settings;
@@ -140,17 +177,23 @@ export class Balancer implements ExchangeHost {
     const choice = this.choice;
     choice.limit = limit;
     choice.stickyIndex = this.settings.sticky ? readStickyIndex(req.headers.cookie) : null;
-    choice.cursor++;
+    if (!this.pack) choice.cursor++;
     choice.now = Date.now();
     return chooseBackend(this.upstreams, choice);
   }
 
+  /** Those that waited for a cold start first: they came before anyone queued for a busy instance. */
   private startQueued(): void {
-    while (this.queue.size > 0) {
-      const next = this.queue.peek()!;
+    if (this.coldQueue) this.startFrom(this.coldQueue);
+    this.startFrom(this.queue);
+  }
+
+  private startFrom(queue: WaitQueue<Exchange>): void {
+    while (queue.size > 0) {
+      const next = queue.peek()!;
       const upstream = this.choose(next.req, this.settings.maxInflight);
       if (!upstream) return;
-      this.queue.shift();
+      queue.shift();
       this.send(next, upstream);
     }
   }

@@ -26,6 +26,8 @@ export interface Closable {
 export class Upstream implements Backend {
   inflight = 0;
   downUntil?: number;
+  /** When it last had nothing open (or joined the pool), ms since epoch: the autoscaler's idle clock. */
+  lastActiveAt = Date.now();
   readonly pool: Pool;
   readonly open = new Set<Closable>();
   private idle: Array<() => void> = [];
@@ -53,6 +55,7 @@ export class Upstream implements Backend {
 
   untrack(item: Closable): void {
     this.open.delete(item);
+    if (this.open.size === 0) this.lastActiveAt = Date.now();
     if (this.open.size === 0 && this.idle.length > 0) {
       const waiting = this.idle;
       this.idle = [];

@@ -42,6 +42,11 @@ export class WaitQueue<T extends Queued> {
     return item;
   }
 
+  /** Whether `item` waits in this queue (and not in another one). */
+  holds(item: T): boolean {
+    return item.queueSlot >= 0 && this.items[item.queueSlot - this.base] === item;
+  }
+
   cancel(item: T): void {
     if (item.queueSlot < 0) return;
     this.items[item.queueSlot - this.base] = null;

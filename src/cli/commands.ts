@@ -58,7 +58,7 @@ export const COMMANDS: CommandSpec[] = [
       { flags: '--interpreter-args <args>', description: 'arguments for the interpreter, e.g. "--max-old-space-size=512"' },
       { flags: '-p, --port <port>', description: 'port for the service (default: first free from 8000)' },
       { flags: '--no-port', description: 'the service listens on no port (ready after 1 s alive)' },
-      { flags: '-i, --instances <n>', description: "processes behind apictl's balancer on the port; max: one per core" },
+      { flags: '-i, --instances <n>', description: "processes behind apictl's balancer on the port; max: one per core; 1-4: autoscale between 1 and 4 (0-4: scale to zero)" },
       { flags: '--cwd <dir>', description: 'working directory of the service' },
       { flags: '-e, --env <KEY=VALUE>', description: 'environment variable', repeatable: true },
       { flags: '--env-file <file>', description: 'dotenv file read at every start' },
@@ -79,6 +79,7 @@ export const COMMANDS: CommandSpec[] = [
     examples: [
       'apictl start app.py -n api -p 8080 --health /health',
       'apictl start server.js -i max -e NODE_ENV=production --max-memory 300M',
+      'apictl start api/plumber.R -p 8080 -i 0-4   # autoscaled by load, none while idle',
       'apictl start uvicorn -- app:app --port {port}',
       'apictl start services.yaml --only api,web',
       'apictl start ecosystem.config.js --env-profile production',
@@ -89,6 +90,18 @@ export const COMMANDS: CommandSpec[] = [
   control('restart', 'restart a service (or all)', 'apictl restart all --wait-timeout 1m'),
   control('reload', 'replace instances one at a time, each new one ready before the old stops', 'apictl reload api'),
   control('delete', 'stop a service (or all) and forget it', 'apictl delete api'),
+  {
+    name: 'scale',
+    description: 'pin the number of instances of a balanced service (within min..max when autoscaled), or "auto" to follow the load again',
+    args: ['<name>', '<count|auto>'],
+    options: [
+      { flags: '--no-wait', description: 'return once pinned, without waiting for the instances' },
+      { flags: '--wait-timeout <duration>', description: `how long to wait for the count, default 60s ${DURATION}` },
+      json,
+    ],
+    examples: ['apictl scale api 4', 'apictl scale api auto', 'apictl scale api 0 --no-wait   # min 0: drain and stop every instance'],
+    load: () => import('./commands/scale.js').then(runOf),
+  },
   {
     name: 'list',
     aliases: ['ls', 'status', 'ps'],
@@ -247,6 +260,7 @@ Environment:
   APICTL_BALANCER_HOST  address balancers listen on, read by the daemon (default 127.0.0.1)
   APICTL_LOG_MAX_SIZE   log rotation size for services that set none, read by the daemon (default 10M)
   APICTL_LOG_KEEP       rotated log files kept, read by the daemon (default 5)
+  APICTL_SCALE_MEMORY_FLOOR  no instance is autoscaled up below this free memory, read by the daemon (default 5% of RAM, >= 256M)
   APICTL_DAEMON_LOG_MAX_SIZE  daemon.log rotation size (default 10M)
   APICTL_METRICS_PORT   serve Prometheus metrics at http://127.0.0.1:PORT/metrics, read by the daemon
   APICTL_METRICS_HOST   address of that port (default 127.0.0.1)

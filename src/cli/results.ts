@@ -42,7 +42,9 @@ export function printResults(results: StartResult[], json: boolean): void {
         ? [
             paintStatus(snapshot.status),
             snapshot.port !== null ? `port ${snapshot.port}` : 'no port',
-            snapshot.instances.length > 1 ? `${snapshot.instances.length} instances` : snapshot.instances[0]?.pid ? `pid ${snapshot.instances[0].pid}` : null,
+            snapshot.autoscale && snapshot.autoscale.mode !== 'fixed'
+              ? `${snapshot.autoscale.current} instance${snapshot.autoscale.current === 1 ? '' : 's'}, ${snapshot.autoscale.min}..${snapshot.autoscale.max} by load`
+              : snapshot.instances.length > 1 ? `${snapshot.instances.length} instances` : snapshot.instances[0]?.pid ? `pid ${snapshot.instances[0].pid}` : null,
           ].filter(Boolean).join(', ')
         : '';
       process.stdout.write(`${paint('bold', result.name)}: ${VERBS[result.action]}${where ? ` (${where})` : ''}\n`);

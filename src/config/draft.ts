@@ -30,6 +30,7 @@ export function toDraft(service: ParsedService, baseDir: string, probe: FileProb
   if (service.interpreter === 'none' && service.interpreterArgs.length > 0) report('interpreterArgs', 'cannot be used with interpreter "none"');
   const range = typeof service.instances === 'number' ? null : service.instances;
   if (!range) for (const key of AUTOSCALE_FIELDS) if (service[key] !== undefined) report(key, 'only applies with instances: {min, max}');
+  if (range && service.port === false) report('instances', 'autoscaling ({min, max}) needs a port: apictl measures the load on it');
   if (failed || !script) return null;
   return {
     name,
@@ -39,8 +40,8 @@ export function toDraft(service: ParsedService, baseDir: string, probe: FileProb
     args: service.args,
     cwd,
     port: service.port === false ? null : (service.port ?? 'auto'),
-    // Autoscaling starts with min instances, and with one for min 0 until the autoscaler can start on demand.
-    instances: range ? Math.max(1, range.min) : (service.instances as number),
+    // Autoscaling starts with min instances (none for min 0: the first request starts one).
+    instances: range ? range.min : (service.instances as number),
     env: service.env,
     envFile,
     inheritEnv: service.inheritEnv,

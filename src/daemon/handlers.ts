@@ -13,6 +13,8 @@ import type { CallContext, Handler } from './server.js';
 import { renderPrometheus } from '../metrics/prometheus.js';
 
 export const DEFAULT_READY_TIMEOUT_MS = 30_000;
+/** `apictl scale` waits this long for the count by default: instances start one after another. */
+export const DEFAULT_SCALE_TIMEOUT_MS = 60_000;
 
 interface HandlerDeps {
   supervisor: Supervisor;
@@ -59,6 +61,12 @@ export function createHandlers({ supervisor, paths, startedAt, shutdown, update 
     reload: async (params, call) =>
       withProgress(params, call, namesOf(target(params)), 'instance', () => supervisor.reload(target(params), timeoutOf(params) ?? DEFAULT_READY_TIMEOUT_MS)),
     delete: async (params) => supervisor.delete(target(params)),
+    scale: async (params) => {
+      const count = params.count === 'auto' || (typeof params.count === 'number' && Number.isInteger(params.count)) ? params.count : null;
+      if (count === null) throw new ApictlError('APICTL_USAGE', 'scale takes a whole number of instances or "auto"');
+      if (target(params) === 'all') throw new ApictlError('APICTL_USAGE', 'scale takes one service name, not "all"', { hint: 'apictl scale <name> <N|auto>' });
+      return supervisor.scale(target(params), count, params.wait === false ? null : typeof params.timeoutMs === 'number' ? params.timeoutMs : DEFAULT_SCALE_TIMEOUT_MS);
+    },
     list: async () => supervisor.list(),
     routes: async () => supervisor.routeTables(),
     // The supervisor keeps history as metric samples; the wire names their shape.

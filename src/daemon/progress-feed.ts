@@ -49,7 +49,8 @@ export function nextProgress(
       continue;
     }
     const fresh = service.instances.some((instance) => instance.pid !== null && instance.pid !== (before.get(instance.index) ?? null));
-    if (service.status === 'online' && fresh) once(`${service.name}:ready`, { kind: 'ready', service: service.name, elapsedMs });
+    // Scaled to zero, it is ready with none: its port is open for the first request.
+    if (service.status === 'online' && (fresh || service.instances.length === 0)) once(`${service.name}:ready`, { kind: 'ready', service: service.name, elapsedMs });
   }
   return events;
 }

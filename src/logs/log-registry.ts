@@ -50,7 +50,8 @@ export class LogRegistry {
       { out: serviceLogPath(this.paths, name, 'out'), err: serviceLogPath(this.paths, name, 'err') },
       { maxBytes: definition.logMaxBytes ?? this.defaults.maxBytes, keep },
       {
-        multiInstance: definition.instances > 1,
+        // Autoscaled up to several: every line says its instance, from the first one on.
+        multiInstance: definition.instances > 1 || (definition.autoscale?.max ?? 1) > 1,
         stamp: definition.logDate !== false,
         maxLineBytes: definition.logMaxLineBytes ?? DEFAULT_LOG_MAX_LINE_BYTES,
         emit: (line) => this.events.emit('log', line),

@@ -81,7 +81,30 @@ export function collectFamilies({ services, counters }: ScrapeInput): Family[] {
       });
     }
   }
-  return [up, status, cpu, memory, restarts, uptime, requests, inflight, duration];
+  return [up, status, cpu, memory, restarts, uptime, requests, inflight, duration, ...scalingFamilies(services, family)];
+}
+
+/** Balanced services' counts, steps and cold starts (autoscaling, `apictl scale`). */
+function scalingFamilies(services: ServiceSnapshot[], family: (name: string, help: string, type: Family['type']) => Family): Family[] {
+  const current = family('apictl_autoscale_instances', 'Instances the service has now (any status).', 'gauge');
+  const min = family('apictl_autoscale_min_instances', 'The least it scales down to (its count when not autoscaled).', 'gauge');
+  const max = family('apictl_autoscale_max_instances', 'The most it scales up to.', 'gauge');
+  const steps = family('apictl_autoscale_steps_total', 'Scaling steps taken, by direction.', 'counter');
+  const cold = family('apictl_autoscale_cold_starts_total', 'Instances started for requests that found none ready (scale to zero).', 'counter');
+  const coldSeconds = family('apictl_autoscale_cold_start_seconds_total', 'Time cold starts took, from the decision to the instance being ready.', 'counter');
+  const coldTimeouts = family('apictl_autoscale_cold_start_timeouts_total', 'Requests answered 503 after waiting coldStartTimeout for an instance.', 'counter');
+  for (const { name, autoscale } of services) {
+    if (!autoscale) continue;
+    const labels = { service: name };
+    current.samples.push({ labels, value: autoscale.current });
+    min.samples.push({ labels, value: autoscale.min });
+    max.samples.push({ labels, value: autoscale.max });
+    steps.samples.push({ labels: { ...labels, direction: 'up' }, value: autoscale.steps.up }, { labels: { ...labels, direction: 'down' }, value: autoscale.steps.down });
+    cold.samples.push({ labels, value: autoscale.coldStarts.count });
+    coldSeconds.samples.push({ labels, value: autoscale.coldStarts.totalMs / 1000 });
+    coldTimeouts.samples.push({ labels, value: autoscale.coldStarts.timeouts });
+  }
+  return [current, min, max, steps, cold, coldSeconds, coldTimeouts];
 }
 
 /**

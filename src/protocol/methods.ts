@@ -6,7 +6,7 @@ import type { RouteTable, ServiceSnapshot } from '../types.js';
 // both typed against this map; commands import wire types from here only.
 
 export type { LogLine, LogStream } from '../logs/log-line.js';
-export type { RequestFigures, RouteTable, ServiceDefinition, ServiceSnapshot, Status } from '../types.js';
+export type { AutoscaleSnapshot, RequestFigures, RouteTable, ScaleRecord, ServiceDefinition, ServiceSnapshot, Status } from '../types.js';
 
 export interface StartResult {
   name: string;
@@ -45,6 +45,24 @@ export type ProgressEvent =
   | { kind: 'failed'; service: string; elapsedMs: number; reason: string }
   | { kind: 'replaced'; service: string; instance: number; oldPid: number | null; newPid: number; elapsedMs: number };
 
+export interface ScaleParams {
+  target: string;
+  /** A count to pin, or "auto" to follow the load again. */
+  count: number | 'auto';
+  /** false: answer once pinned, without waiting for the count. */
+  wait?: boolean;
+  /** How long to wait for the count (default 60 s). */
+  timeoutMs?: number;
+}
+
+export interface ScaleResult {
+  name: string;
+  /** The pinned count runs and is ready (always true for "auto" and without waiting). */
+  reached: boolean;
+  reason?: string;
+  snapshot: ServiceSnapshot;
+}
+
 export interface MetricSample {
   time: number;
   cpu: number;
@@ -75,6 +93,7 @@ export interface Methods {
   restart: { params: Target & WaitParams; result: StartResult[]; events: Progress };
   reload: { params: Target & WaitParams; result: StartResult[]; events: Progress };
   delete: { params: Target; result: StartResult[]; events: NoEvents };
+  scale: { params: ScaleParams; result: ScaleResult; events: NoEvents };
   list: { params: Record<string, never>; result: ServiceSnapshot[]; events: NoEvents };
   routes: { params: Record<string, never>; result: RouteTable[]; events: NoEvents };
   show: { params: Target; result: ShowResult; events: NoEvents };

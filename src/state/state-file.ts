@@ -26,7 +26,7 @@ export function renderStateFile(records: ServiceRecord[], routes: RouteTable[]):
   return {
     version: STATE_VERSION,
     daemonPid: process.pid,
-    services: records.map((record) => ({ service: definitionToEntry(record.definition), desired: record.desired, instances: record.instances })),
+    services: records.map((record) => ({ service: definitionToEntry(record.definition), desired: record.desired, instances: record.instances, ...(record.scale ? { scale: record.scale } : {}) })),
     routes,
   };
 }
@@ -88,7 +88,9 @@ function readRecord(item: unknown, where: string, problems: string[]): ServiceRe
     if (parsed.success) instances.push(parsed.data);
     else problems.push(`${where}.instances[${index}]: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || 'record'} ${issue.message}`).join('; ')}`);
   });
-  return { definition, desired, instances };
+  const pinned = (raw as { scale?: { pinned?: unknown } }).scale?.pinned;
+  const scale = count.safeParse(pinned).success ? { scale: { pinned: pinned as number } } : {};
+  return { definition, desired, instances, ...scale };
 }
 
 /**

@@ -12,6 +12,8 @@ export interface ServiceRecord {
   /** What the user last asked for: a recovered daemon brings back only "running" ones. */
   desired: 'running' | 'stopped';
   instances: InstanceRecord[];
+  /** A count pinned by `apictl scale` (the automatic count is not kept: it follows the load). */
+  scale?: { pinned: number };
 }
 
 /** Reads a JSON file (never through a symlink); null when it does not exist. */

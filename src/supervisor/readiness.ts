@@ -35,14 +35,24 @@ export interface ReadinessTarget {
 }
 
 export const NO_PORT_READY_AFTER_MS = 1_000;
+/** For the first seconds a probe at least every 10 ms (a request held through a cold start waits on it), then every 250 ms. */
+const FAST_PROBE_MS = 10;
+const FAST_PROBING_FOR_MS = 10_000;
+const SLOW_PROBE_MS = 250;
+
+/** Pure: the pause before the next readiness probe, growing from 5 ms. */
+export function nextProbeDelayMs(previousMs: number, elapsedMs: number): number {
+  return Math.min(elapsedMs < FAST_PROBING_FOR_MS ? FAST_PROBE_MS : SLOW_PROBE_MS, Math.ceil(previousMs * 1.5));
+}
 
 /**
  * Polls until the instance is ready: health path 2xx, else TCP accept, else
- * (no port) 1 s alive. Polls fast at first (a restart should be seen at once),
- * then slower. Resolves false when aborted.
+ * (no port) 1 s alive. Polls fast at first (a restart or a cold start should
+ * be seen at once), then slower. Resolves false when aborted.
  */
 export async function waitForReady(target: ReadinessTarget, signal: AbortSignal): Promise<boolean> {
   if (target.port === null) return sleep(NO_PORT_READY_AFTER_MS, signal);
+  const startedAt = Date.now();
   let intervalMs = 5;
   while (!signal.aborted) {
     const ready = target.healthPath
@@ -50,7 +60,7 @@ export async function waitForReady(target: ReadinessTarget, signal: AbortSignal)
       : await probeTcp(target.port);
     if (ready && !signal.aborted) return true;
     if (!(await sleep(intervalMs, signal))) return false;
-    intervalMs = Math.min(250, Math.ceil(intervalMs * 1.5));
+    intervalMs = nextProbeDelayMs(intervalMs, Date.now() - startedAt);
   }
   return false;
 }

@@ -14,6 +14,10 @@ import { createInstanceEffects } from './instance-effects.js';
 import { Launcher } from './launcher.js';
 import { watchPaths } from './watch.js';
 import { isSameProcess } from '../process/proc.js';
+import { Autoscaler, type AutoscalerContext, type ScaleOutcome } from './autoscaler.js';
+import { checkScaleRequest } from './scale-request.js';
+import { keepBaseSlots, slotsToAdopt } from './scale-slots.js';
+import { createScalingPool } from './scaling-pool.js';
 
 export interface ServiceContext {
   logs: ServiceLogSink;
@@ -26,6 +30,8 @@ export interface ServiceContext {
   exits: ExitWatcher;
   fifosChanged: () => void;
   changed: () => void;
+  /** The machine's free memory and each instance's size, for the autoscaler. */
+  scaling: Pick<AutoscalerContext, 'readMemory' | 'memoryOf'>;
 }
 
 const DEFAULT_SCHEDULED_READY_MS = 30_000;
@@ -60,6 +66,8 @@ export class Service {
   /** Between the two steps of a takeover: slots left without a live process, and runs only to salvage. */
   private unadopted: Array<{ instance: Instance; record: InstanceRecord | undefined }> = [];
   private salvaged: Array<{ index: number; spawnId: string }> = [];
+  /** Balanced services: autoscaling (instances {min, max}) and `apictl scale`. */
+  readonly scaler: Autoscaler | null;
 
   constructor(public definition: ServiceDefinition, private readonly context: ServiceContext) {
     this.launcher = new Launcher({
@@ -72,6 +80,7 @@ export class Service {
       exits: context.exits,
       fifosChanged: context.fifosChanged,
     });
+    this.scaler = this.balanced ? this.createScaler() : null;
   }
 
   get name(): string {
@@ -83,13 +92,15 @@ export class Service {
   }
 
   get status(): Status {
+    // Scaled to zero: no process, the port open for the first request.
+    if (this.instances.length === 0 && this.balancer) return 'online';
     return aggregateStatus(this.instances.map((instance) => instance.status));
   }
 
   /** apictl's balancer owns the port for several instances, for maxInflight (it enforces the cap) and accessLog (it sees each request). */
   get balanced(): boolean {
-    const { port, instances, maxInflight, accessLog } = this.definition;
-    return port !== null && (instances > 1 || maxInflight !== undefined || accessLog === true);
+    const { port, instances, maxInflight, accessLog, autoscale } = this.definition;
+    return port !== null && (instances > 1 || maxInflight !== undefined || accessLog === true || autoscale !== undefined);
   }
 
   /** How a routes port reaches it while it is online; null otherwise. */
@@ -121,7 +132,8 @@ export class Service {
       await this.openBalancer();
       const adopted: string[] = [];
       this.unadopted = [];
-      for (let index = 0; index < this.definition.instances; index++) {
+      // Its base count, and every slot above it the old daemon ran (an autoscaled surplus keeps serving until idle).
+      for (const index of slotsToAdopt(this.baseCount(), records)) {
         const { chosen, others } = chooseRecord(records.filter((record) => record.index === index));
         const port = this.balanced ? (chosen?.port ?? (await allocateEphemeralPort())) : this.definition.port;
         const instance = this.createInstance(index, port);
@@ -167,7 +179,7 @@ export class Service {
   /** A service its user had stopped, known again after a daemon restart: stopped, with its counts. */
   restoreStopped(records: InstanceRecord[]): void {
     if (this.instances.length > 0) return;
-    for (let index = 0; index < this.definition.instances; index++) {
+    for (let index = 0; index < this.baseCount(); index++) {
       const record = records.find((item) => item.index === index);
       const instance = this.createInstance(index, record?.port ?? (this.balanced ? null : this.definition.port));
       if (record) instance.adoptCounts(record);
@@ -250,7 +262,7 @@ export class Service {
 
   private async startNow(counts: InstanceRecord[]): Promise<void> {
     if (this.instances.length === 0) {
-      for (let index = 0; index < this.definition.instances; index++) {
+      for (let index = 0; index < this.baseCount(); index++) {
         const instance = this.createInstance(index, await this.instancePort());
         const record = counts.find((item) => item.index === index);
         if (record) instance.adoptCounts(record);
@@ -273,7 +285,9 @@ export class Service {
     const port = this.definition.port!;
     // Loaded on first use: a daemon with only single-instance services never loads the proxy or undici.
     const { Balancer } = await import('../balancer/balancer.js');
-    const balancer = new Balancer({ port, host: this.context.balancerHost, definition: this.definition, requests: this.requests, writeAccess: this.writeAccess });
+    const scaler = this.scaler;
+    const scaling = scaler ? { demand: () => scaler.demand(), expired: () => scaler.coldStartExpired() } : undefined;
+    const balancer = new Balancer({ port, host: this.context.balancerHost, definition: this.definition, requests: this.requests, writeAccess: this.writeAccess, scaling });
     try {
       await balancer.listen();
     } catch (error) {
@@ -283,6 +297,7 @@ export class Service {
       });
     }
     this.balancer = balancer;
+    this.scaler?.start();
     this.onInstanceChange();
   }
 
@@ -293,9 +308,11 @@ export class Service {
     await Promise.all(this.instances.map((instance) => instance.stop()));
     await this.balancer?.close();
     this.balancer = null;
+    this.instances = keepBaseSlots(this.instances, this.baseCount());
   }
 
   private async closeTriggers(): Promise<void> {
+    this.scaler?.stop();
     await this.watcher?.close();
     this.watcher = null;
     this.schedule?.stop();
@@ -327,6 +344,36 @@ export class Service {
     }
     this.context.changed();
     return { ok: true };
+  }
+
+  // --- autoscaling and `apictl scale`: autoscaler.ts decides, these apply its steps ---
+
+  /** `apictl scale <name> N|auto`: pins a count (or follows the load again) and, unless `timeoutMs` is null, waits for it. */
+  async scale(count: number | 'auto', timeoutMs: number | null): Promise<ScaleOutcome> {
+    const problem = checkScaleRequest(this.definition, { balanced: this.scaler !== null, running: this.balancer !== null && !this.retired }, count);
+    if (problem) throw problem;
+    this.scaler!.pin(count === 'auto' ? null : count);
+    return timeoutMs === null ? { reached: true } : this.scaler!.settle(timeoutMs);
+  }
+
+  /** How many instances it starts with: min (autoscaled), its pinned count, else its `instances`. */
+  private baseCount(): number {
+    return this.scaler?.pinned ?? this.definition.instances;
+  }
+
+  private createScaler(): Autoscaler {
+    const service = this;
+    const pool = createScalingPool({
+      get instances() { return service.instances; },
+      set instances(list) { service.instances = list; },
+      get balancer() { return service.balancer; },
+      get running() { return service.balancer !== null && !service.retired; },
+      createInstance: (index, port) => this.createInstance(index, port),
+      exclusively: (work) => this.exclusively(work),
+      readyTimeoutMs: () => this.definition.autoscale?.coldStartTimeoutMs ?? DEFAULT_SCHEDULED_READY_MS,
+      changed: () => this.context.changed(),
+    });
+    return new Autoscaler({ definition: () => this.definition, pool, ...this.context.scaling, logger: this.context.logger, changed: this.context.changed, now: Date.now, setTimer: setTimeout });
   }
 
   private exclusively<T>(work: () => Promise<T>): Promise<T> {

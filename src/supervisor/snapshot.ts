@@ -40,5 +40,6 @@ export function snapshotService(service: Service, sampleOf: (pid: number | null)
     instances,
     definition,
     requests: proxied ? service.requests.figures(now) : null,
+    autoscale: service.scaler?.snapshot() ?? null,
   };
 }

@@ -17,6 +17,8 @@ import { renderStateFile } from '../state/state-file.js';
 import type { RouteTable, ServiceDefinition, ServiceSnapshot } from '../types.js';
 import type { InstanceRecord } from './instance.js';
 import { checkMemory } from './memory-guard.js';
+import { readFreeMemory } from '../process/meminfo.js';
+import type { ScaleOutcome } from './autoscaler.js';
 import { allocatePorts } from './port-allocation.js';
 import { RouteRegistry } from './route-registry.js';
 import { Service } from './service.js';
@@ -138,6 +140,8 @@ export class Supervisor {
       const service = this.createService(record.definition);
       this.services.set(name, service);
       this.desired.set(name, record.desired);
+      // A pinned count (`apictl scale`) outlives the daemon; the momentary automatic count does not.
+      if (service.scaler && record.scale) service.scaler.pinned = record.scale.pinned;
       // Stopped by its user: it stays stopped, with its counts.
       if (record.desired !== 'running') {
         service.restoreStopped(record.instances);
@@ -227,6 +231,14 @@ export class Supervisor {
     return results;
   }
 
+  /** `apictl scale <name> N|auto`; waits for the count unless `timeoutMs` is null. */
+  async scale(name: string, count: number | 'auto', timeoutMs: number | null): Promise<ScaleOutcome & { name: string; snapshot: ServiceSnapshot }> {
+    this.assertOpen();
+    const service = this.resolveTarget(name)[0]!;
+    const outcome = await service.scale(count, timeoutMs);
+    return { name: service.name, ...outcome, snapshot: this.snapshot(service) };
+  }
+
   delete(target: string): Promise<StartResult[]> {
     this.assertOpen();
     // Gone from the registry at once, in the order commands arrived: a start of the same name waits for this.
@@ -288,6 +300,7 @@ export class Supervisor {
       definition: service.definition,
       desired: this.desired.get(service.name) ?? 'running',
       instances: service.records(),
+      ...(service.scaler?.pinned != null ? { scale: { pinned: service.scaler.pinned } } : {}),
     }));
   }
 
@@ -387,6 +400,7 @@ export class Supervisor {
       runDir: this.options.paths.run,
       exits: this.exits,
       fifosChanged: this.options.fifosChanged ?? (() => undefined),
+      scaling: { readMemory: () => readFreeMemory(), memoryOf: (pid) => this.metrics.sampleOf(pid)?.memory ?? null },
       changed: () => {
         void this.persist();
         this.events.emit('change');

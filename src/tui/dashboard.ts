@@ -4,7 +4,7 @@ import type { ServiceSnapshot, Status } from '../types.js';
 import { formatBytes, formatPercent } from '../format.js';
 import { Ring } from '../logs/ring.js';
 import {
-  HELP, buildRows, clampSelection, columnsFor, filterLines, formatHeader, formatLogLine, formatRate, formatRow, hasTraffic, sparkline,
+  HELP, buildRows, clampSelection, columnsFor, filterLines, formatHeader, formatLogLine, formatRate, formatRow, formatScaleLine, hasTraffic, sparkline,
   type DaemonInfo, type MonitRow,
 } from './view-model.js';
 
@@ -124,8 +124,10 @@ export class Dashboard {
   render(): void {
     const width = Number(this.screen.width) || 80;
     const height = Number(this.screen.height) || 24;
-    // The history pane has a req/s line when some service's traffic goes through apictl.
-    const historyHeight = this.withTraffic ? 3 : 2;
+    // The history pane has a req/s line when some service's traffic goes through apictl, and a scale line for an autoscaled one.
+    const selected = this.selectedRow();
+    const scaleLine = formatScaleLine(this.services.find((service) => service.name === selected?.service), Date.now(), width);
+    const historyHeight = (this.withTraffic ? 3 : 2) + (scaleLine ? 1 : 0);
     const tableHeight = Math.max(3, Math.min(this.rows.length || 1, Math.floor((height - 5 - historyHeight) * 0.45)));
     this.header.setContent(blessed.escape(formatHeader(this.services, this.daemon, this.connected)));
     this.columns.setContent(blessed.escape(formatRow(columnsFor(this.withTraffic), width)));
@@ -134,7 +136,7 @@ export class Dashboard {
     this.table.select(this.selected);
     this.history.top = 2 + tableHeight;
     this.history.height = historyHeight;
-    this.history.setContent(this.historyText(width));
+    this.history.setContent(this.historyText(width) + (scaleLine ? `\n${blessed.escape(scaleLine)}` : ''));
     this.logTitle.top = 2 + historyHeight + tableHeight;
     const row = this.selectedRow();
     this.logTitle.setContent(blessed.escape(` logs: ${row?.service ?? '-'} (${this.stream === 'out' ? 'stdout' : 'stderr'})`));

@@ -1,4 +1,4 @@
-import { formatBytes, formatDuration, formatInstanceFigures, formatPercent } from '../format.js';
+import { formatBytes, formatDuration, formatInstanceFigures, formatLastDecision, formatPercent, formatScale } from '../format.js';
 import type { LogLine, LogStream } from '../logs/log-line.js';
 import type { RequestFigures, ServiceSnapshot, Status } from '../types.js';
 
@@ -128,6 +128,15 @@ export function formatLogLine(line: LogLine): string {
 
 export function filterLines(lines: LogLine[], service: string | undefined, stream: LogStream): LogLine[] {
   return lines.filter((line) => line.service === service && line.stream === stream);
+}
+
+/** The selected service's count and last scaling decision, cut to `width`; null when its count cannot move (or it has none). */
+export function formatScaleLine(service: ServiceSnapshot | undefined, now: number, width: number): string | null {
+  const scale = service?.autoscale;
+  if (!scale || (scale.mode === 'fixed' && scale.pinned === null)) return null;
+  const last = formatLastDecision(scale, now);
+  const text = ` scale ${formatScale(scale)}${last ? ` · ${last}` : ''}`;
+  return text.length > width ? `${text.slice(0, width - 1)}…` : text;
 }
 
 export const HELP = '↑/↓ j/k select  |  r restart  |  s stop/start  |  l out/err  |  q quit';

@@ -1,6 +1,7 @@
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { PROTOCOL_VERSION } from '../../src/protocol/messages.js';
+import { waitFor } from './wait.js';
 
 export interface DaemonAnswer {
   ok: boolean;
@@ -49,4 +50,17 @@ export function callDaemonMany(home: string, requests: Array<[string, Record<str
 
 export async function callDaemon(home: string, method: string, params: Record<string, unknown> = {}, timeoutMs = 60_000): Promise<DaemonAnswer> {
   return (await callDaemonMany(home, [[method, params]], timeoutMs))[0]!;
+}
+
+/** The pid of the daemon that answers ping now (none: null); no CLI process, so nothing starts one. */
+export async function answeringDaemon(home: string): Promise<number | null> {
+  const answer = await callDaemon(home, 'ping', {}, 2_000).catch(() => null);
+  return answer?.ok ? (answer.result as { pid: number }).pid : null;
+}
+
+/** SIGKILLs the daemon `pid`; nobody types a command: resolves with the new daemon's pid once the keeper has one back. */
+export async function killDaemonHard(home: string, pid: number): Promise<number> {
+  process.kill(pid, 'SIGKILL');
+  const fresh = await waitFor('a new daemon answering ping', () => answeringDaemon(home), (found) => found !== null && found !== pid, 15_000);
+  return fresh!;
 }

@@ -8,17 +8,25 @@ export interface LoopResult {
   perPort: Map<number, number>;
 }
 
+export interface LoopOptions {
+  /** What each request asks for (default "/"). */
+  path?: string;
+  /** Requests in flight at once on each port (default 1). */
+  clients?: number;
+}
+
 /**
- * A steady request loop: one request at a time per port, each on a new
- * connection, until stopped. Bounded: it stops by itself after `maxMs`.
+ * A steady request loop: one request at a time per port (or `clients` at
+ * once), each on a new connection, until stopped. Bounded: it stops by itself
+ * after `maxMs`.
  */
-export function requestLoop(ports: number[], maxMs = 120_000) {
+export function requestLoop(ports: number[], maxMs = 120_000, { path = '/', clients = 1 }: LoopOptions = {}) {
   const result: LoopResult = { ok: 0, failed: [], perPort: new Map(ports.map((port) => [port, 0])) };
   let running = true;
   const until = Date.now() + maxMs;
   const one = (port: number) =>
     new Promise<void>((resolve) => {
-      const req = request({ host: '127.0.0.1', port, path: '/', agent: false, timeout: 5_000 }, (res) => {
+      const req = request({ host: '127.0.0.1', port, path, agent: false, timeout: 5_000 }, (res) => {
         res.resume();
         res.on('end', () => {
           if (res.statusCode === 200) {
@@ -37,9 +45,11 @@ export function requestLoop(ports: number[], maxMs = 120_000) {
       });
       req.end();
     });
-  const loops = ports.map(async (port) => {
-    while (running && Date.now() < until) await one(port);
-  });
+  const loops = ports.flatMap((port) =>
+    Array.from({ length: clients }, async () => {
+      while (running && Date.now() < until) await one(port);
+    }),
+  );
   return {
     result,
     /** Resolves once `count` more requests have been answered. */

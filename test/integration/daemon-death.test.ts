@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES, Harness, REPO, findKeepers, httpGet } from '../helpers/harness.js';
-import { callDaemon } from '../helpers/daemon-socket.js';
+import { answeringDaemon as answeringDaemonOf, killDaemonHard } from '../helpers/daemon-socket.js';
 import { requestLoop } from '../helpers/request-loop.js';
 import { expectNever, isAlive, offset, waitFor } from '../helpers/wait.js';
 import { findMarkedProcesses } from '../../src/process/supervised-marker.js';
@@ -20,19 +20,8 @@ const logOf = (name: string, stream = 'out') => {
 };
 const pidsOf = (services: ServiceSnapshot[]) => Object.fromEntries(services.map((service) => [service.name, service.instances.map((instance) => instance.pid)]));
 
-/** The pid of the daemon that answers ping now (none: null); no CLI process, so nothing starts one. */
-async function answeringDaemon(): Promise<number | null> {
-  const answer = await callDaemon(harness.home, 'ping', {}, 2_000).catch(() => null);
-  return answer?.ok ? (answer.result as { pid: number }).pid : null;
-}
-
-async function killDaemon(): Promise<number> {
-  const old = harness.daemonPid()!;
-  process.kill(old, 'SIGKILL');
-  // Nobody types a command: the keeper brings a new daemon back.
-  const fresh = await waitFor('a new daemon answering ping', answeringDaemon, (pid) => pid !== null && pid !== old, 15_000);
-  return fresh!;
-}
+const answeringDaemon = () => answeringDaemonOf(harness.home);
+const killDaemon = () => killDaemonHard(harness.home, harness.daemonPid()!);
 
 describe('daemon killed', () => {
   it('services keep answering (0 failed requests) and keep pids, ports, counts and uptime; a new daemon is back by itself', async () => {

@@ -69,6 +69,21 @@ describe('monit screen (blessed on fake streams)', () => {
     for (const line of screen) expect(line.length).toBeLessThanOrEqual(80);
   });
 
+  it('shows the selected autoscaled service its count, min..max and last scaling decision, still within 80x24', async () => {
+    const scaled = snapshot('api', [101, 102]);
+    scaled.autoscale = {
+      mode: 'auto', current: 2, ready: 2, min: 1, max: 4, pinned: null, inflight: 14, threshold: 10,
+      lastDecision: { atMs: Date.now() - 12_000, action: 'up', count: 2, reason: 'scaled up to 2: 14 in flight over 1 instance > 0.5 × 20' },
+      coldStarts: { count: 0, totalMs: 0, lastMs: null, timeouts: 0 }, steps: { up: 1, down: 0 },
+    };
+    dashboard = new Dashboard(actions, fakeTerminal(80, 24));
+    dashboard.update([scaled, snapshot('single', [301])], { pid: 7, uptimeMs: 1_000 }, true);
+    const screen = await waitFor('scale line', () => text(dashboard!), (lines) => lines.some((line) => line.startsWith(' scale')));
+    expect(screen.find((line) => line.startsWith(' scale'))).toMatch(/^ scale 2 instances \(1\.\.4, auto\) · 1[23]s ago: scaled up to 2: 14 in flight over 1 …$/);
+    expect(screen).toHaveLength(24);
+    for (const line of screen) expect(line.length).toBeLessThanOrEqual(80);
+  });
+
   it('moves the selection with keys, acts on the selected service, and quits', async () => {
     const terminal = fakeTerminal(80, 24);
     dashboard = new Dashboard(actions, terminal);

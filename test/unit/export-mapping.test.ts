@@ -132,6 +132,18 @@ describe('export: autoscaling, drain, traffic fields and routes strip, from a se
     expect(byKind.Deployment.spec.template.spec.terminationGracePeriodSeconds).toBe(15);
   });
 
+  it('a validated autoscaled definition (a services file, the running set) exports as {min, max}, not as its start count', async () => {
+    const { validateServicesFile } = await import('../../src/config/validate.js');
+    const checked = validateServicesFile({ services: [{ name: 'grow', script: 'app.py', port: 9000, instances: { min: 0, max: 3 }, idleTimeout: '2m' }] }, '/srv/app', { isFile: () => true, which: () => null });
+    if (!checked.ok) throw new Error(checked.issues.join('\n'));
+    const { definitions } = fixPorts(checked.drafts, undefined, 8000);
+    expect(definitions[0]!.instances).toBe(0);
+    const [manifests] = RENDERERS.k8s(inputOf(definitions)).files.map((file) => file.content.split(/^---$/m).map((text) => parse(text)));
+    const byKind = Object.fromEntries(manifests!.map((manifest) => [manifest.kind, manifest]));
+    expect(byKind.HorizontalPodAutoscaler.spec).toMatchObject({ minReplicas: 1, maxReplicas: 3, behavior: { scaleDown: { stabilizationWindowSeconds: 120 } } });
+    expect(byKind.Deployment.spec.replicas).toBeUndefined();
+  });
+
   it('k8s: the Ingress of a routed service carries its connect and upstream timeouts; sendTimeout is a warning with the snippet', () => {
     const input = fileInput({ services: [{ name: 'api', script: 'main.py', port: 9000, connectTimeout: '2s', upstreamTimeout: '1500ms', sendTimeout: '20s' }], routes: { port: 9001, paths: { '/': 'api' } } });
     const output = RENDERERS.k8s(input);

@@ -25,6 +25,12 @@ describe('nextProgress', () => {
     expect(nextProgress(state, [service('a', 'online', [6])], new Set(['a']), 'service', 2)).toEqual([{ kind: 'ready', service: 'a', elapsedMs: 2 }]);
   });
 
+  it('calls a scale-to-zero service ready once it is online with no instance (its port open)', () => {
+    const state = beginProgress([]);
+    expect(nextProgress(state, [service('zero', 'stopped', [])], new Set(['zero']), 'service', 1)).toEqual([]);
+    expect(nextProgress(state, [service('zero', 'online', [])], new Set(['zero']), 'service', 2)).toEqual([{ kind: 'ready', service: 'zero', elapsedMs: 2 }]);
+  });
+
   it('reports a failure with its reason, and ignores services it does not watch', () => {
     const state = beginProgress([]);
     const now = [service('a', 'errored', [null], 'exited with code 1'), service('b', 'online', [7])];

@@ -61,10 +61,10 @@ describe('fields passed through for their owners', () => {
       ok: true,
       drafts: [{ instances: 2, autoscale: { min: 2, max: 6, maxConnsPerInstance: 20, loadFactor: 0.8, idleTimeoutMs: 300_000, coldStartTimeoutMs: 60_000 } }],
     });
-    // Scale to zero starts one instance until the autoscaler can start on demand.
+    // Scale to zero starts none: the first request starts one.
     expect(one({ instances: { min: 0, max: 2 }, idleTimeout: '1m', coldStartTimeout: 5000 })).toMatchObject({
       ok: true,
-      drafts: [{ instances: 1, autoscale: { min: 0, max: 2, idleTimeoutMs: 60_000, coldStartTimeoutMs: 5000 } }],
+      drafts: [{ instances: 0, autoscale: { min: 0, max: 2, idleTimeoutMs: 60_000, coldStartTimeoutMs: 5000 } }],
     });
     expect(one({ instances: 3 })).toMatchObject({ ok: true, drafts: [{ instances: 3, autoscale: undefined }] });
   });
@@ -76,6 +76,7 @@ describe('fields passed through for their owners', () => {
     [{ instances: 'many' }, 'instances: must be a whole number from 1 to 64, or {min, max} for autoscaling, got "many"'],
     [{ instances: { min: 1, max: 2 }, loadFactor: 1.5 }, 'loadFactor: must be a number from 0 to 1, got 1.5'],
     [{ instances: 2, maxConnsPerInstance: 10 }, 'maxConnsPerInstance: only applies with instances: {min, max}'],
+    [{ instances: { min: 1, max: 2 }, port: false }, 'instances: autoscaling ({min, max}) needs a port: apictl measures the load on it'],
   ])('%j → %s', (service, issue) => {
     expect(one(service)).toEqual({ ok: false, issues: [issue] });
   });

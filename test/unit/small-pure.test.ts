@@ -14,6 +14,7 @@ import { readMarker } from '../../src/process/supervised-marker.js';
 import { groupMembers } from '../../src/metrics/sampler.js';
 import { rotationDefaults } from '../../src/logs/log-registry.js';
 import { readStickyIndex } from '../../src/balancer/sticky.js';
+import { nextProbeDelayMs } from '../../src/supervisor/readiness.js';
 import type { ServiceDefinition } from '../../src/types.js';
 
 describe('units', () => {
@@ -195,6 +196,13 @@ describe('instanceEnv', () => {
       spawnId: 'x',
     });
     expect(env).toEqual({ PATH: '/bin', HOME: '/root', LANG: 'C.UTF-8', PYTHONUNBUFFERED: '1', MINE: '1', APICTL_NAME: 'w', APICTL_INSTANCE: '0', APICTL_SUPERVISOR_HOME: '/h', APICTL_SPAWN_ID: 'x' });
+  });
+});
+
+describe('nextProbeDelayMs', () => {
+  // A request held through a cold start waits on readiness: at most 10 ms late for the first 10 s, then 250 ms.
+  it.each([[5, 0, 8], [8, 100, 10], [10, 9_999, 10], [10, 10_000, 15], [200, 20_000, 250], [250, 60_000, 250]])('after %i ms at %i ms: %i ms', (previous, elapsed, next) => {
+    expect(nextProbeDelayMs(previous, elapsed)).toBe(next);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  buildRows, clampSelection, columnsFor, filterLines, formatHeader, formatLatency, formatRate, formatRow, hasTraffic, sparkline, summarize,
+  buildRows, clampSelection, columnsFor, filterLines, formatHeader, formatLatency, formatRate, formatRow, formatScaleLine, hasTraffic, sparkline, summarize,
 } from '../../src/tui/view-model.js';
 import type { ServiceSnapshot } from '../../src/types.js';
 
@@ -13,6 +13,21 @@ const service = (name: string, instances: ServiceSnapshot['instances'], status: 
 });
 
 describe('monit view-model', () => {
+  it('gives a service whose count can move a scale line: count, min..max, mode, last decision, cut to the width', () => {
+    const autoscale = {
+      mode: 'auto' as const, current: 2, ready: 1, min: 1, max: 4, pinned: null, inflight: 14, threshold: 10,
+      lastDecision: { atMs: 1_000, action: 'up' as const, count: 2, reason: 'scaled up to 2: 14 in flight over 1 instance > 0.5 × 20' },
+      coldStarts: { count: 0, totalMs: 0, lastMs: null, timeouts: 0 }, steps: { up: 1, down: 0 },
+    };
+    const api = { ...service('api', []), autoscale };
+    expect(formatScaleLine(api, 13_000, 200)).toBe(' scale 2 instances, 1 ready (1..4, auto) · 12s ago: scaled up to 2: 14 in flight over 1 instance > 0.5 × 20');
+    expect(formatScaleLine(api, 13_000, 40)).toBe(' scale 2 instances, 1 ready (1..4, auto…');
+    expect(formatScaleLine({ ...api, autoscale: { ...autoscale, mode: 'pinned', pinned: 4, threshold: null, min: 2, max: 2, lastDecision: null } }, 0, 80)).toBe(' scale 2 instances, 1 ready (pinned at 4, defined 2)');
+    expect(formatScaleLine({ ...api, autoscale: { ...autoscale, mode: 'fixed', threshold: null } }, 0, 80)).toBeNull();
+    expect(formatScaleLine(service('plain', []), 0, 80)).toBeNull();
+    expect(formatScaleLine(undefined, 0, 80)).toBeNull();
+  });
+
   it('makes one row per instance, naming instances only when there are several', () => {
     const rows = buildRows([service('api', [instance(0)]), service('pool', [instance(0), instance(1, { pid: null, status: 'waiting', restarts: 3 })], 'waiting')]);
     expect(rows.map((row) => row.cells)).toEqual([

@@ -1,5 +1,5 @@
 import type { ServiceSnapshot } from '../../protocol/methods.js';
-import { formatDuration, formatInstanceFigures } from '../../format.js';
+import { formatDuration, formatInstanceFigures, formatLastDecision, formatScale } from '../../format.js';
 import { paint, paintStatus, renderTable, useColour } from '../output.js';
 import { withDaemon } from '../session.js';
 
@@ -35,6 +35,7 @@ export function renderList(services: ServiceSnapshot[], colour: boolean): string
   const notes = services.flatMap((service) => [
     ...(service.reason && service.status !== 'online' ? [paint('gray', `${service.name}: ${service.reason}`, colour)] : []),
     ...(service.logs?.stalled ? [paint('yellow', `${service.name}: ${describeStall(service.logs.stalled)}`, colour)] : []),
+    ...(service.autoscale && service.autoscale.mode !== 'fixed' ? [paint('gray', describeScaling(service.name, service.autoscale), colour)] : []),
   ]);
   return [table, ...notes].join('\n');
 }
@@ -42,4 +43,10 @@ export function renderList(services: ServiceSnapshot[], colour: boolean): string
 /** "logs stalled for 12s: disk full (ENOSPC) writing …; output is held and the service slowed until it can be written". */
 export function describeStall(stall: { reason: string; sinceMs: number }): string {
   return `logs stalled for ${formatDuration(Date.now() - stall.sinceMs)}: ${stall.reason}; output is held and the service slowed until it can be written`;
+}
+
+/** "api: 2 instances (1..4, auto); 12s ago: scaled up to 2: 14 in flight over 1 instance > 0.5 × 20". */
+function describeScaling(name: string, scale: NonNullable<ServiceSnapshot['autoscale']>): string {
+  const last = formatLastDecision(scale, Date.now());
+  return `${name}: ${formatScale(scale)}${last ? `; ${last}` : ''}`;
 }

@@ -1,5 +1,5 @@
 import type { RequestFigures, ServiceSnapshot } from '../../protocol/methods.js';
-import { formatBytes, formatPercent } from '../../format.js';
+import { formatBytes, formatDuration, formatLastDecision, formatPercent, formatScale } from '../../format.js';
 import { paint, useColour } from '../output.js';
 import { withDaemon } from '../session.js';
 import { describeStall, renderList } from './list.js';
@@ -19,7 +19,7 @@ export async function run(name: string, options: { json?: boolean }): Promise<vo
     ['args', definition.args.join(' ') || '-'],
     ['cwd', definition.cwd],
     ['port', definition.port ?? 'none'],
-    ['instances', definition.instances],
+    ['instances', definition.autoscale ? `{min: ${definition.autoscale.min}, max: ${definition.autoscale.max}} (autoscaled)` : definition.instances],
     ['restart', `${definition.restart} (give up after ${definition.maxRestarts} quick crashes)`],
     ['stop', `${definition.stopSignal ?? 'default signal'}, SIGKILL after ${definition.killTimeoutMs} ms`],
     ['health', definition.health ? `GET ${definition.health.path} every ${definition.health.intervalMs} ms` : '-'],
@@ -36,7 +36,7 @@ export async function run(name: string, options: { json?: boolean }): Promise<vo
     if (instance.adopted) lines.push(`instance ${instance.index}: adopted from a previous daemon (if it exits, its exit status will be unknown)`);
     if (instance.lastExit?.unknown) lines.push(`instance ${instance.index}: its last process ended while no daemon was its parent (exit status unknown)`);
   }
-  for (const [key, value] of fields) lines.push(`${key.padEnd(12)} ${String(value)}`);
+  for (const [key, value] of [...fields, ...scaleFields(snapshot)]) lines.push(`${key.padEnd(12)} ${String(value)}`);
   lines.push('', renderList([snapshot], colour));
   if (snapshot.requests) lines.push('', ...renderRequests(snapshot));
   for (const [index, samples] of Object.entries(result.history)) {
@@ -69,6 +69,28 @@ function describeRequests(figures: RequestFigures): string {
   const ms = (value: number | null) => (value === null ? '-' : `${value} ms`);
   const classes = Object.entries(figures.byClass).filter(([, count]) => count > 0).map(([name, count]) => `${name} ${count}`).join(', ');
   return `${figures.total} total (${classes || 'none yet'}), ${figures.inflight} in flight, ${figures.perSecond} req/s, p50 ${ms(figures.p50Ms)}, p95 ${ms(figures.p95Ms)}, p99 ${ms(figures.p99Ms)}`;
+}
+
+/** The count now and the rule behind it, the last decision, cold starts. */
+function scaleFields(snapshot: ServiceSnapshot): Array<[string, string]> {
+  const scale = snapshot.autoscale;
+  const autoscale = snapshot.definition.autoscale;
+  if (!scale) return [];
+  const fields: Array<[string, string]> = [['scale', `${formatScale(scale)}, ${scale.inflight} in flight`]];
+  if (autoscale) {
+    fields.push([
+      'scale rule',
+      `up above ${scale.threshold} in flight per instance (loadFactor ${autoscale.loadFactor} × maxConnsPerInstance ${autoscale.maxConnsPerInstance}), ` +
+        `down after ${formatDuration(autoscale.idleTimeoutMs)} idle, cold start within ${formatDuration(autoscale.coldStartTimeoutMs)}`,
+    ]);
+  }
+  fields.push(['last scale', formatLastDecision(scale, Date.now()) ?? '-']);
+  const cold = scale.coldStarts;
+  if (autoscale?.min === 0 || cold.count > 0) {
+    const average = cold.count > 0 ? `, last ${cold.lastMs} ms, average ${Math.round(cold.totalMs / cold.count)} ms` : '';
+    fields.push(['cold starts', `${cold.count}${average}${cold.timeouts > 0 ? `, ${cold.timeouts} request(s) timed out waiting` : ''}`]);
+  }
+  return fields;
 }
 
 function average(values: number[]): number {

@@ -60,8 +60,8 @@ function serviceFromFlags(script: string, args: string[], options: StartOptions)
   set('interpreter', options.interpreter);
   set('interpreterArgs', options.interpreterArgs);
   set('port', options.port === false ? false : numberOrRaw(options.port));
-  // -i max: one per core, as in pm2.
-  set('instances', options.instances === 'max' ? availableParallelism() : numberOrRaw(options.instances));
+  // -i max: one per core, as in pm2; -i 1-4: autoscaling between 1 and 4.
+  set('instances', options.instances === 'max' ? availableParallelism() : instancesOption(options.instances));
   set('cwd', options.cwd);
   set('envFile', options.envFile);
   set('watch', options.watch === true ? true : options.watch ? splitList(options.watch) : undefined);
@@ -81,4 +81,10 @@ function serviceFromFlags(script: string, args: string[], options: StartOptions)
     service.env = env;
   }
   return service;
+}
+
+/** "3" → 3, "1-4" or "1..4" → {min: 1, max: 4}; anything else as typed, for validation to echo. */
+export function instancesOption(value: string | undefined): number | string | { min: number; max: number } | undefined {
+  const range = value === undefined ? null : /^(\d+)(?:-|\.\.)(\d+)$/.exec(value);
+  return range ? { min: Number(range[1]), max: Number(range[2]) } : numberOrRaw(value);
 }
