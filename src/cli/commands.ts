@@ -50,8 +50,8 @@ function control(name: 'stop' | 'restart' | 'reload' | 'delete', description: st
 export const COMMANDS: CommandSpec[] = [
   {
     name: 'start',
-    description: 'start a script, or every service of a services file (.json, .yaml, pm2 ecosystem file)',
-    args: ['<script|file>', '[args...]'],
+    description: 'start a script, every service of a services file (.json, .yaml, pm2 ecosystem file), or a stopped service by name',
+    args: ['<script|file|name>', '[args...]'],
     options: [
       { flags: '-n, --name <name>', description: 'service name (default: script name)' },
       { flags: '--interpreter <bin>', description: 'program that runs the script (node, python3, Rscript, ..., or none)' },

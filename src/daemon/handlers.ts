@@ -47,6 +47,10 @@ export function createHandlers({ supervisor, paths, startedAt, shutdown, update 
     ping: async () => ({ pong: true, pid: process.pid, protocol: PROTOCOL_VERSION, version: VERSION, uptimeMs: Date.now() - startedAt, home: paths.home }),
 
     start: async (params, call) => {
+      const name = 'service' in params && params.byName ? String(params.service.script) : null;
+      if (name !== null && (name === 'all' || supervisor.names().includes(name))) {
+        return withProgress(params, call, namesOf(name), 'service', () => supervisor.startStopped(name, timeoutOf(params)));
+      }
       const { drafts, routes } = loadDrafts(params, diskProbe);
       // Routes are checked before anything starts: an invalid file starts nothing.
       if (routes) await supervisor.checkRoutes(routes);

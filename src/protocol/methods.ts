@@ -37,7 +37,12 @@ export interface WaitParams {
   progress?: boolean;
 }
 
-export type StartParams = WaitParams & { cwd: string; only?: string[] } & ({ file: ServicesFilePayload } | { service: Record<string, unknown> });
+/**
+ * `byName`: the CLI saw a bare word that is no file (`apictl start api`, as in
+ * pm2): a registered service (or "all") of that name is started if stopped;
+ * otherwise the word is a script, as usual.
+ */
+export type StartParams = WaitParams & { cwd: string; only?: string[] } & ({ file: ServicesFilePayload } | { service: Record<string, unknown>; byName?: boolean });
 
 /** Streamed by start, restart, reload and resurrect while they work. */
 export type ProgressEvent =

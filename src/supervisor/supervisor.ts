@@ -202,6 +202,21 @@ export class Supervisor {
     );
   }
 
+  /** `apictl start <name|all>`: starts what is stopped (or errored); a running one is left as it is. */
+  async startStopped(target: string, timeoutMs: number | null): Promise<StartResult[]> {
+    this.assertOpen();
+    const results = await Promise.all(
+      this.resolveTarget(target).map(async (service): Promise<StartResult> => {
+        if (!['stopped', 'errored', 'stopping'].includes(service.status)) return { name: service.name, action: 'already-running', ok: true, snapshot: this.snapshot(service) };
+        this.desired.set(service.name, 'running');
+        await service.start();
+        return this.awaitReady(service, 'started', timeoutMs);
+      }),
+    );
+    void this.persist();
+    return results;
+  }
+
   async restart(target: string, timeoutMs: number | null): Promise<StartResult[]> {
     this.assertOpen();
     return Promise.all(

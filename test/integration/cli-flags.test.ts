@@ -26,6 +26,18 @@ describe('the flags and aliases pm2 and docker users type', () => {
     expect(body.env).toMatchObject({ GREETING: 'hi', FROM_FLAG: '1' });
   });
 
+  it('start NAME starts a stopped service, leaves a running one, and a word that names nothing is still a missing script', async () => {
+    await harness.ok(['stop', 'flags']);
+    const started = await harness.ok(['start', 'flags']);
+    expect(started.stdout).toMatch(/flags/);
+    expect((await harness.service('flags')).status).toBe('online');
+    const again = await harness.ok(['start', 'flags', '--json']);
+    expect(JSON.parse(again.stdout)[0]).toMatchObject({ name: 'flags', action: 'already-running' });
+    const unknown = await harness.run(['start', 'nothing-by-this-name']);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr.split('\n')[0]).toMatch(/^apictl: script: file not found: nothing-by-this-name/);
+  });
+
   it('-i max runs one instance per core', async () => {
     await harness.ok(['start', echo, '--name', 'per-core', '--instances', 'max', '--port', '25011']);
     expect((await harness.service('per-core')).instances).toHaveLength(availableParallelism());

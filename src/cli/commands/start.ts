@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { ApictlError } from '../../errors.js';
 import type { StartParams } from '../../protocol/methods.js';
@@ -44,10 +45,17 @@ export async function run(target: string, args: string[], options: StartOptions)
   } else {
     if (options.only) throw new ApictlError('APICTL_USAGE', '--only works with a services file (.json, .yaml, ecosystem.config.js)');
     if (options.envProfile) throw new ApictlError('APICTL_USAGE', '--env-profile works with a pm2 ecosystem file');
-    params = { ...common, service: serviceFromFlags(target, args, options) };
+    params = { ...common, service: serviceFromFlags(target, args, options), byName: isBareName(target, args, options) };
   }
   const results = await withDaemon((client) => client.call('start', params, { onEvent: onProgress, timeoutMs: LONG_CALL_MS, waitingFor: 'to start' }));
   printResults(results, options.json ?? false);
+}
+
+/** A word that may name a registered service (`apictl start api`): no path, no such file here, no flag that defines a service. */
+function isBareName(target: string, args: string[], options: StartOptions): boolean {
+  if (args.length > 0 || target.includes('/') || existsSync(target)) return false;
+  const defining = Object.entries(options).filter(([key, value]) => value !== undefined && !['wait', 'waitTimeout', 'json'].includes(key));
+  return defining.length === 0;
 }
 
 /** The raw service as the user typed it; the daemon validates it like a services file entry. */
