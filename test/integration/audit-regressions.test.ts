@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,8 +36,11 @@ async function killDaemonAndWait(home = harness.home): Promise<void> {
 
 describe.runIf(isRoot)('a daemon killed while the disk is full (tmpfs: root)', () => {
   const mount = join(harness.work, 'full');
-  mkdirSync(mount);
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=3m,mode=0700', 'tmpfs', mount]);
+  // Mounted in beforeAll, not while collecting: a filtered run (-t) that skips this block must not mount it.
+  beforeAll(() => {
+    mkdirSync(mount);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=3m,mode=0700', 'tmpfs', mount]);
+  });
   const home = join(mount, 'home');
   const run = (args: string[]) => harness.run(args, { env: { APICTL_HOME: home } });
   afterAll(async () => {
@@ -140,12 +143,15 @@ describe('the keeper', () => {
 });
 
 describe('symlinks planted where apictl writes', () => {
-  it('daemon.pid and dump.json.bak are never written through', async () => {
+  it('daemon.pid, keeper.pid and dump.json.bak are never written through', async () => {
     const victim = join(harness.work, 'victim');
     writeFileSync(victim, 'keep me');
+    await harness.ok(['ping']); // the home exists, with a daemon and keeper that then stop
     await harness.ok(['kill']);
-    rmSync(join(harness.home, 'daemon.pid'), { force: true });
-    symlinkSync(victim, join(harness.home, 'daemon.pid'));
+    for (const name of ['daemon.pid', 'keeper.pid']) {
+      rmSync(join(harness.home, name), { force: true });
+      symlinkSync(victim, join(harness.home, name));
+    }
     await harness.ok(['start', join(FIXTURES, 'echo-server.js'), '--name', 'sym']);
     await harness.ok(['save']);
     rmSync(join(harness.home, 'dump.json.bak'), { force: true });
@@ -154,6 +160,7 @@ describe('symlinks planted where apictl writes', () => {
     expect(readFileSync(victim, 'utf8')).toBe('keep me');
     expect(lstatSync(join(harness.home, 'dump.json.bak')).isSymbolicLink()).toBe(false);
     expect(lstatSync(join(harness.home, 'daemon.pid')).isSymbolicLink()).toBe(false);
+    expect(lstatSync(join(harness.home, 'keeper.pid')).isSymbolicLink()).toBe(false);
     await harness.ok(['delete', 'sym']);
   });
 });
