@@ -19,8 +19,8 @@ const commandsAsFiles = {
     build.onResolve({ filter: /^\.\/commands\/[a-z-]+\.js$/ }, (args) =>
       args.importer.endsWith('/src/cli/commands.ts') ? { path: `./cmd-${args.path.slice('./commands/'.length, -3)}.cjs`, external: true } : undefined,
     );
-    build.onResolve({ filter: /\/daemon\/main\.js$/ }, (args) =>
-      args.importer.endsWith('/src/cli/commands/daemon.ts') ? { path: '../daemon/main.js', external: true } : undefined,
+    build.onResolve({ filter: /\/daemon\/boot\.js$/ }, (args) =>
+      args.importer.endsWith('/src/cli/commands/daemon.ts') ? { path: '../daemon/boot.js', external: true } : undefined,
     );
   },
 };

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { takeHeldPort } from './held-ports.js';
 
 export interface FrontTimeouts {
   headerTimeoutMs: number;
@@ -31,7 +32,25 @@ export function createFrontServer(
   return server;
 }
 
+/**
+ * Listens on `host:port`; a port held for it since the daemon started
+ * (held-ports.ts) is taken over — the same listening socket — and the
+ * connections that waited on it are served now.
+ */
 export function listenOn(server: Server, port: number, host: string): Promise<void> {
+  const early = takeHeldPort(port, host);
+  if (early) {
+    return new Promise((resolve) => {
+      server.listen(early.server, () => {
+        for (const socket of early.waiting) {
+          server.emit('connection', socket);
+          socket.resume();
+        }
+        early.waiting.clear();
+        resolve();
+      });
+    });
+  }
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen({ port, host, exclusive: true }, () => {

@@ -3,7 +3,8 @@ import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApictlError } from '../errors.js';
 import { resolveHome } from '../state/paths.js';
-import { EXIT_CRASHED, EXIT_REFUSED, runDaemon } from './main.js';
+import { bootDaemon } from './boot.js';
+import { EXIT_CRASHED, EXIT_REFUSED } from './exit-codes.js';
 
 /**
  * A deliberate exit says its code in daemon.exit first: the keeper's `wait`
@@ -22,7 +23,7 @@ function exitWith(code: number): never {
   process.exit(code);
 }
 
-runDaemon({ foreground: process.env.APICTL_FOREGROUND === '1', resurrect: process.env.APICTL_RESURRECT === '1' }).then(
+bootDaemon({ foreground: process.env.APICTL_FOREGROUND === '1', resurrect: process.env.APICTL_RESURRECT === '1' }).then(
   (code) => exitWith(code),
   (error: unknown) => {
     if (error instanceof ApictlError) {

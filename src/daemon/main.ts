@@ -1,7 +1,9 @@
 import { rmSync } from 'node:fs';
 import { writeFileAtomic } from '../state/atomic-write.js';
 import { pino, multistream, type Logger } from 'pino';
-import { acquireDaemonLock } from './lock.js';
+import { acquireDaemonLock, type LockOutcome } from './lock.js';
+import { EXIT_ALREADY_RUNNING, EXIT_CRASHED, EXIT_HANDED_OVER, EXIT_STOPPED } from './exit-codes.js';
+import { releaseHeldPorts } from '../balancer/held-ports.js';
 import { DaemonLog } from './daemon-log.js';
 import { DaemonServer } from './server.js';
 import { createHandlers } from './handlers.js';
@@ -22,14 +24,11 @@ export interface DaemonOptions {
   /** At boot: also start what dump.json lists (services recovered from state.json come first). */
   resurrect: boolean;
   home?: string;
+  /** The lock, when the caller took it already (boot.ts: it held the ports first). */
+  locked?: LockOutcome;
 }
 
-/** Exit codes the keeper (bin/apictl-keeper) reads. */
-export const EXIT_STOPPED = 0;
-export const EXIT_CRASHED = 1;
-export const EXIT_ALREADY_RUNNING = 3;
-export const EXIT_REFUSED = 4;
-export const EXIT_HANDED_OVER = 75;
+export { EXIT_ALREADY_RUNNING, EXIT_CRASHED, EXIT_HANDED_OVER, EXIT_REFUSED, EXIT_STOPPED } from './exit-codes.js';
 
 /** How long a handover waits for requests under way before it lets go. */
 const HANDOVER_SETTLE_MS = 10_000;
@@ -47,7 +46,7 @@ async function withDeadline(work: Promise<unknown>, ms: number): Promise<boolean
 /** Runs the daemon until SIGTERM/SIGINT, `apictl kill` or `apictl update`; returns its exit code. */
 export async function runDaemon(options: DaemonOptions): Promise<number> {
   const paths = resolvePaths(prepareHome(options.home));
-  const locked = await acquireDaemonLock(paths.home, paths.socket);
+  const locked = options.locked ?? (await acquireDaemonLock(paths.home, paths.socket));
   if (!('held' in locked)) {
     if (locked.taken === 'unknown') {
       process.stderr.write(`apictl: the lock of ${paths.home} is held, but no daemon answers on ${paths.socket}: another process (of another user?) holds apictl's lock name for this home\n`);
@@ -135,7 +134,11 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   // ended (which can take a kill timeout) go on while it already does.
   const { rest } = await recover(paths, supervisor, logger);
   await server.listen(paths.socket);
-  void rest.then(() => (options.resurrect ? resurrectDump(paths, supervisor, logger) : undefined)).catch((error: Error) => logger.error({ err: error }, 'recovery failed'));
+  void rest
+    // Ports held at boot that no balancer took (a service that did not come back) are let go.
+    .then(() => releaseHeldPorts())
+    .then(() => (options.resurrect ? resurrectDump(paths, supervisor, logger) : undefined))
+    .catch((error: Error) => logger.error({ err: error }, 'recovery failed'));
   metricsServer = serveMetricsIfAsked(process.env, supervisor, logger);
   // Informational (what `kill` and people read): a full disk must not stop the daemon from starting.
   await writeFileAtomic(paths.pid, `${process.pid}\n`).catch((error: Error) => logger.error({ err: error }, 'cannot write daemon.pid'));

@@ -28,8 +28,17 @@ function loadedWith(entry: string): Set<string> {
   return seen;
 }
 
+describe('a daemon boots light: the ports of the last daemon are held before the rest loads', () => {
+  const booting = loadedWith(join(SRC, 'daemon/entry.ts'));
+  it.each(['pino', 'zod', join(SRC, 'daemon/main.ts'), join(SRC, 'supervisor/supervisor.ts')])('entry.ts and boot.ts do not load %s statically', (module) =>
+    expect(booting.has(module)).toBe(false),
+  );
+  it('but do load what holds the ports', () => expect(booting.has(join(SRC, 'balancer/held-ports.ts'))).toBe(true));
+});
+
 describe('memory at rest: the daemon loads the traffic layer only when first needed', () => {
-  const loaded = loadedWith(join(SRC, 'daemon/entry.ts'));
+  // boot.ts loads main.ts with `await import()` once the ports are held.
+  const loaded = new Set([...loadedWith(join(SRC, 'daemon/entry.ts')), ...loadedWith(join(SRC, 'daemon/main.ts'))]);
   it('reaches the supervisor (the walk works)', () => expect(loaded.has(join(SRC, 'supervisor/service.ts'))).toBe(true));
   it.each(['undici', 'prom-client', join(SRC, 'balancer/balancer.ts'), join(SRC, 'balancer/routes.ts'), join(SRC, 'balancer/upstream.ts')])(
     'does not load %s at start',
@@ -43,7 +52,7 @@ describe('`apictl daemon` too', () => {
     // npm test builds first; without a bundle this fails rather than passing unseen.
     expect(existsSync(bundle)).toBe(true);
     const text = readFileSync(bundle, 'utf8');
-    expect(text).toMatch(/daemon\/main\.js/);
+    expect(text).toMatch(/daemon\/boot\.js/);
     expect(text).not.toMatch(/undici|prom-client/);
   });
 });
