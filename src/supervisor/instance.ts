@@ -1,49 +1,11 @@
-import type { Logger } from 'pino';
 import { chooseInterpreter, defaultStopSignal } from '../process/interpreter.js';
-import type { ExitInfo, HealthCheck, ServiceDefinition, Status } from '../types.js';
+import type { ExitInfo, ServiceDefinition, Status } from '../types.js';
+import type { InstanceContext, InstanceRecord, ReadyOutcome } from './instance-types.js';
+import { ReadyWaiters, readinessText } from './ready-waiters.js';
 import { decideRestart, describeExit } from './restart-policy.js';
 import type { Run } from './run.js';
 
-/** Everything an instance does to the world, passed in so its races can be unit-tested with fake timers. */
-export interface InstanceEffects {
-  /** Starts a process for this instance with its output attached; rejects with the OS error. */
-  launch(index: number, port: number | null): Promise<Run>;
-  /** Stops a run: its stop signal to the group, SIGKILL after the timeout, then any process that escaped the group ('stuck': SIGKILL did not end it). */
-  stopRun(run: Run, signal: NodeJS.Signals, killTimeoutMs: number): Promise<'graceful' | 'killed' | 'stuck'>;
-  /** After its process exited: kills what is left of its group and writes the rest of its output. */
-  endRun(run: Run): Promise<void>;
-  isPortFree(port: number): Promise<boolean>;
-  /** " by pid 123", or "" when the holder is not visible. */
-  portHolder(port: number): string;
-  waitForReady(port: number | null, health: HealthCheck | undefined, signal: AbortSignal): Promise<boolean>;
-  /** Resolves with a reason once health checks fail in a row, or null when `signal` aborts. */
-  watchHealth(port: number, health: HealthCheck, signal: AbortSignal): Promise<string | null>;
-  now(): number;
-  setTimer(callback: () => void, ms: number): NodeJS.Timeout;
-}
-
-export interface InstanceContext {
-  definition: () => ServiceDefinition;
-  effects: InstanceEffects;
-  /** Writes a line of apictl's own into the service's err log. */
-  note: (index: number, line: string) => void;
-  logger: Logger;
-  changed: () => void;
-}
-
-export type ReadyOutcome = { ok: true } | { ok: false; reason: string };
-
-/** Recorded in state.json: what a new daemon needs to adopt the process, and the counts it carries over. */
-export interface InstanceRecord {
-  index: number;
-  port: number | null;
-  status: Status;
-  restarts: number;
-  streak: number;
-  lastExit?: ExitInfo | null;
-  reason?: string | null;
-  run: { spawnId: string; pid: number; startTime: number; startedAt: number } | null;
-}
+export type { InstanceContext, InstanceEffects, InstanceRecord, ReadyOutcome } from './instance-types.js';
 
 /** One process slot of a service: launch (or adopt), readiness, exit, restart decision applied, stop. */
 export class Instance {
@@ -65,7 +27,7 @@ export class Instance {
   private exiting: Promise<void> | null = null;
   /** Bumped by every start, stop and adoption: work begun under an older one must not go on. */
   private generation = 0;
-  private readonly readyWaiters = new Set<(outcome: ReadyOutcome) => void>();
+  private readonly readyWaiters = new ReadyWaiters();
   /** During restart(): whoever waits for ready waits for the new process, not "was stopped". */
   private restarting = false;
   /** The last run that ended: its strays may still hold the port while they are being stopped. */
@@ -167,17 +129,8 @@ export class Instance {
   waitUntilReady(timeoutMs: number): Promise<ReadyOutcome> {
     if (this.status === 'online') return Promise.resolve({ ok: true });
     if (this.status === 'errored' || this.status === 'stopped') return Promise.resolve({ ok: false, reason: this.reason ?? `is ${this.status}` });
-    return new Promise((resolve) => {
-      const timer = this.context.effects.setTimer(() => {
-        this.readyWaiters.delete(settle);
-        resolve({ ok: false, reason: `not ready within ${Math.round(timeoutMs / 1000)}s (${this.readinessText()})` });
-      }, timeoutMs);
-      const settle = (outcome: ReadyOutcome) => {
-        clearTimeout(timer);
-        resolve(outcome);
-      };
-      this.readyWaiters.add(settle);
-    });
+    const { effects, definition } = this.context;
+    return this.readyWaiters.wait(timeoutMs, effects.setTimer, () => `not ready within ${Math.round(timeoutMs / 1000)}s (${readinessText(this.port, definition().health)})`);
   }
 
   async stop(): Promise<void> {
@@ -403,16 +356,8 @@ export class Instance {
     this.restartTimer = null;
   }
 
-  private readinessText(): string {
-    const health = this.context.definition().health;
-    if (this.port === null) return 'no port';
-    return health ? `GET ${health.path} on port ${this.port} never answered 2xx` : `nothing accepted connections on port ${this.port}`;
-  }
-
   private settleWaiters(outcome: ReadyOutcome): void {
-    const waiters = [...this.readyWaiters];
-    this.readyWaiters.clear();
-    for (const settle of waiters) settle(outcome);
+    this.readyWaiters.settle(outcome);
   }
 
   private setStatus(status: Status): void {

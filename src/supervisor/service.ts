@@ -1,10 +1,8 @@
 import type { Logger } from 'pino';
-import { Cron } from 'croner';
 import type { Balancer } from '../balancer/balancer.js';
 import type { RouteTarget } from '../balancer/routes.js';
 import { ServiceRequests } from '../metrics/service-requests.js';
 import { allocateEphemeralPort } from '../config/ports.js';
-import { ApictlError } from '../errors.js';
 import type { ServiceLogSink } from '../logs/service-log-sink.js';
 import type { ExitWatcher } from '../process/exit-watch.js';
 import type { CommandContext } from '../process/interpreter.js';
@@ -12,8 +10,11 @@ import type { ServiceDefinition, Status } from '../types.js';
 import { Instance, type InstanceRecord, type ReadyOutcome } from './instance.js';
 import { createInstanceEffects } from './instance-effects.js';
 import { Launcher } from './launcher.js';
-import { watchPaths } from './watch.js';
-import { isSameProcess } from '../process/proc.js';
+import { listenBalancer } from './service-balancer.js';
+import { replaceOneByOne } from './rolling-reload.js';
+import { ServiceTriggers } from './service-triggers.js';
+import { aggregateStatus } from './service-status.js';
+import { chooseRecord } from './choose-record.js';
 import { Autoscaler, type AutoscalerContext, type ScaleOutcome } from './autoscaler.js';
 import { checkScaleRequest } from './scale-request.js';
 import { keepBaseSlots, slotsToAdopt } from './scale-slots.js';
@@ -36,14 +37,7 @@ export interface ServiceContext {
 
 const DEFAULT_SCHEDULED_READY_MS = 30_000;
 
-const STATUS_PRIORITY: Status[] = ['errored', 'waiting', 'starting', 'stopping', 'online', 'stopped'];
-
-/** Pure: one status for a service from its instances' (the most urgent wins). */
-export function aggregateStatus(statuses: Status[]): Status {
-  if (statuses.length === 0) return 'stopped';
-  if (statuses.every((status) => status === 'stopped')) return 'stopped';
-  return STATUS_PRIORITY.find((status) => status !== 'stopped' && statuses.includes(status)) ?? 'stopped';
-}
+export { aggregateStatus } from './service-status.js';
 
 /**
  * A named definition run as 1..N instances. With N > 1 apictl's balancer owns
@@ -54,15 +48,12 @@ export class Service {
   /** Requests apictl proxied for it (balancer, routes): they go when the service goes. */
   readonly requests = new ServiceRequests();
   private balancer: Balancer | null = null;
-  private watcher: { close(): Promise<void> } | null = null;
-  private schedule: Cron | null = null;
+  private readonly triggers = new ServiceTriggers();
   private readonly launcher: Launcher;
   /** Lifecycle operations run one after another: a delete during a restart must not be undone by it. */
   private queue: Promise<unknown> = Promise.resolve();
   /** Deleted (or handed over): nothing may start it again. */
   private retired = false;
-  /** The file watcher's last error, for `show`. */
-  watchError: string | null = null;
   /** Between the two steps of a takeover: slots left without a live process, and runs only to salvage. */
   private unadopted: Array<{ instance: Instance; record: InstanceRecord | undefined }> = [];
   private salvaged: Array<{ index: number; spawnId: string }> = [];
@@ -81,6 +72,11 @@ export class Service {
       fifosChanged: context.fifosChanged,
     });
     this.scaler = this.balanced ? this.createScaler() : null;
+  }
+
+  /** The file watcher's last error, for `show`. */
+  get watchError(): string | null {
+    return this.triggers.watchError;
   }
 
   get name(): string {
@@ -171,8 +167,7 @@ export class Service {
           instance.start();
         }
       }
-      this.startWatching();
-      this.startSchedule();
+      this.startTriggers();
     });
   }
 
@@ -242,7 +237,18 @@ export class Service {
         const outcomes = await this.waitUntilReady(timeoutMs);
         return outcomes.find((outcome) => !outcome.ok) ?? { ok: true };
       }
-      return this.replaceOneByOne(this.balancer, timeoutMs);
+      const service = this;
+      const outcome = await replaceOneByOne(
+        {
+          get instances() { return service.instances; },
+          set instances(list) { service.instances = list; },
+          balancer: this.balancer,
+          createInstance: async (index) => this.createInstance(index, await this.instancePort()),
+        },
+        timeoutMs,
+      );
+      if (outcome.ok) this.context.changed();
+      return outcome;
     });
   }
 
@@ -275,28 +281,15 @@ export class Service {
       if (this.balanced && instance.port === null) instance.port = await allocateEphemeralPort();
       instance.start();
     }
-    this.startWatching();
-    this.startSchedule();
+    this.startTriggers();
   }
 
   /** Listens on the service port for a balanced service; set only once listening, so a failure leaves nothing behind. */
   private async openBalancer(): Promise<void> {
     if (!this.balanced || this.balancer) return;
-    const port = this.definition.port!;
-    // Loaded on first use: a daemon with only single-instance services never loads the proxy or undici.
-    const { Balancer } = await import('../balancer/balancer.js');
     const scaler = this.scaler;
     const scaling = scaler ? { demand: () => scaler.demand(), expired: () => scaler.coldStartExpired() } : undefined;
-    const balancer = new Balancer({ port, host: this.context.balancerHost, definition: this.definition, requests: this.requests, writeAccess: this.writeAccess, scaling });
-    try {
-      await balancer.listen();
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new ApictlError(code === 'EADDRINUSE' ? 'APICTL_PORT_IN_USE' : 'APICTL_LISTEN', `${this.name}: cannot listen on port ${port}: ${code === 'EADDRINUSE' ? 'already in use' : (code ?? (error as Error).message)}`, {
-        hint: 'stop whatever holds the port, then `apictl restart ' + this.name + '`',
-      });
-    }
-    this.balancer = balancer;
+    this.balancer = await listenBalancer({ host: this.context.balancerHost, definition: this.definition, requests: this.requests, writeAccess: this.writeAccess, scaling });
     this.scaler?.start();
     this.onInstanceChange();
   }
@@ -313,37 +306,13 @@ export class Service {
 
   private async closeTriggers(): Promise<void> {
     this.scaler?.stop();
-    await this.watcher?.close();
-    this.watcher = null;
-    this.schedule?.stop();
-    this.schedule = null;
+    await this.triggers.close();
   }
 
   private async restartNow(): Promise<void> {
     await Promise.all(this.instances.map((instance) => instance.restart()));
     // Re-opens what a stop closed (balancer, watcher, schedule); running instances are left alone.
     await this.startNow([]);
-  }
-
-  private async replaceOneByOne(balancer: Balancer, timeoutMs: number): Promise<ReadyOutcome> {
-    for (const old of [...this.instances]) {
-      const fresh = this.createInstance(old.index, await this.instancePort());
-      fresh.adoptCounts({ restarts: old.restarts + 1, streak: 0 });
-      // Listed beside the old one while it warms up, so it joins the pool the moment it is ready.
-      this.instances = [...this.instances, fresh];
-      fresh.start();
-      const outcome = await fresh.waitUntilReady(timeoutMs);
-      if (!outcome.ok) {
-        this.instances = this.instances.filter((instance) => instance !== fresh);
-        await fresh.stop();
-        return { ok: false, reason: `instance ${old.index}: ${outcome.reason} (the old instance keeps serving)` };
-      }
-      this.instances = this.instances.filter((instance) => instance !== fresh).map((instance) => (instance === old ? fresh : instance));
-      if (old.port !== null) await balancer.remove(old.index, old.port);
-      await old.stop();
-    }
-    this.context.changed();
-    return { ok: true };
   }
 
   // --- autoscaling and `apictl scale`: autoscaler.ts decides, these apply its steps ---
@@ -382,35 +351,24 @@ export class Service {
     return run;
   }
 
-  private startWatching(): void {
-    const { watch, ignore, cwd } = this.definition;
-    if (this.watcher || !watch || watch.length === 0) return;
-    this.watcher = watchPaths(
-      watch,
-      ignore ?? [],
-      cwd,
-      (path) => {
-        const reason = `file changed: ${path}`;
+  /** watch (restart on a file change) and cronRestart (a scheduled reload). */
+  private startTriggers(): void {
+    this.triggers.start(this.definition, {
+      fileChanged: (path) => {
         this.context.logger.info({ service: this.name, path }, 'watch: restarting');
-        for (const instance of this.instances) void instance.restart(reason);
+        for (const instance of this.instances) void instance.restart(`file changed: ${path}`);
       },
-      (error) => {
+      watchFailed: (error) => {
         // Said where people look: the service's err log, `show`, and daemon.log.
-        this.watchError = `watch: ${error.message}`;
         this.context.logs.note(0, `${this.watchError} (changes may be missed)`);
         this.context.logger.warn({ service: this.name, err: error }, 'watch error');
         this.context.changed();
       },
-    );
-  }
-
-  private startSchedule(): void {
-    const pattern = this.definition.cronRestart;
-    if (this.schedule || !pattern) return;
-    this.schedule = new Cron(pattern, () => {
-      this.context.logger.info({ service: this.name, cron: pattern }, 'scheduled restart');
-      // Through reload: with a balancer the scheduled restart drops no request.
-      void this.reload(DEFAULT_SCHEDULED_READY_MS);
+      scheduled: (pattern) => {
+        this.context.logger.info({ service: this.name, cron: pattern }, 'scheduled restart');
+        // Through reload: with a balancer the scheduled restart drops no request.
+        void this.reload(DEFAULT_SCHEDULED_READY_MS);
+      },
     });
   }
 
@@ -430,16 +388,4 @@ export class Service {
     }
     this.context.changed();
   }
-}
-
-/**
- * Pure: of the records a previous daemon left for one slot (two when a reload
- * was cut short), the one to adopt: the live one that was serving, else the
- * newest; the rest are only salvaged.
- */
-export function chooseRecord(records: InstanceRecord[]): { chosen: InstanceRecord | undefined; others: InstanceRecord[] } {
-  if (records.length <= 1) return { chosen: records[0], others: [] };
-  const rank = (record: InstanceRecord) => (record.run && isSameProcess(record.run.pid, record.run.startTime) ? 2 : 0) + (record.status === 'online' ? 1 : 0);
-  const sorted = [...records].sort((a, b) => rank(b) - rank(a) || (b.run?.startedAt ?? 0) - (a.run?.startedAt ?? 0));
-  return { chosen: sorted[0], others: sorted.slice(1) };
 }

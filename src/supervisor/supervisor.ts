@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import { EventEmitter } from 'node:events';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { ApictlError } from '../errors.js';
 import { parseDotenv } from '../config/dotenv.js';
 import type { ServiceDraft } from '../config/validate.js';
@@ -25,6 +24,8 @@ import { Service } from './service.js';
 import { LAUNCHING } from './launcher.js';
 import { snapshotService } from './snapshot.js';
 import { planStart } from './start-plan.js';
+import { sweepRunDir } from './run-dir-sweep.js';
+import { takeOver } from './takeover.js';
 
 export interface SupervisorOptions {
   paths: HomePaths;
@@ -47,8 +48,6 @@ export interface StartResult {
 }
 
 const SAMPLE_WAIT_MS = 1_000;
-/** A run/ entry: <service>.<index>.<spawn id>.<out|err>, or its carry (and a carry being rewritten). */
-const RUN_ENTRY = /^(.+)\.(\d+)\.([0-9a-f]{12})\.(?:out|err)(?:\.carry(?:\.new)?)?$/;
 
 /** The registry of services: every operation the daemon exposes lands here. */
 export class Supervisor {
@@ -126,68 +125,38 @@ export class Supervisor {
   }
 
   /**
-   * Takes over what a previous daemon ran. Every live process is adopted
-   * first; `stopLeftovers` then gets the spawn ids adopted, to stop every
-   * other process the old daemon started (no port stays held); then the slots
-   * left start — in `rest`, which the caller may run while it already answers.
+   * Takes over what a previous daemon ran (see takeover.ts); the slots left
+   * start in `rest`, which the caller may run while it already answers.
    */
-  async takeOver(records: ServiceRecord[], stopLeftovers: (adopted: Set<string>) => Promise<void>): Promise<{ adopted: number; rest: Promise<void> }> {
-    const adopted = new Set<string>();
-    const running: Service[] = [];
-    for (const record of records) {
-      const { name } = record.definition;
-      if (this.services.has(name)) continue;
-      const service = this.createService(record.definition);
-      this.services.set(name, service);
-      this.desired.set(name, record.desired);
-      // A pinned count (`apictl scale`) outlives the daemon; the momentary automatic count does not.
-      if (service.scaler && record.scale) service.scaler.pinned = record.scale.pinned;
-      // Stopped by its user: it stays stopped, with its counts.
-      if (record.desired !== 'running') {
-        service.restoreStopped(record.instances);
-        continue;
-      }
-      try {
-        for (const id of await service.adoptRunning(record.instances)) adopted.add(id);
-        running.push(service);
-      } catch (error) {
-        this.logger.error({ service: name, err: error }, 'could not take the service over');
-      }
-    }
-    void this.persist();
-    const rest = (async () => {
-      await stopLeftovers(adopted);
-      for (const service of running) await service.startUnadopted().catch((error: Error) => this.logger.error({ service: service.name, err: error }, 'could not restart the service'));
-      void this.persist();
-    })();
-    return { adopted: adopted.size, rest };
+  takeOver(records: ServiceRecord[], stopLeftovers: (adopted: Set<string>) => Promise<void>): Promise<{ adopted: number; rest: Promise<void> }> {
+    return takeOver(
+      {
+        known: (name) => this.services.has(name),
+        register: (record) => {
+          const service = this.createService(record.definition);
+          this.services.set(record.definition.name, service);
+          this.desired.set(record.definition.name, record.desired);
+          return service;
+        },
+        persist: () => void this.persist(),
+        logger: this.logger,
+      },
+      records,
+      stopLeftovers,
+    );
   }
 
   /**
    * What dead daemons left in run/ that no live run uses: a stopped leftover's
    * output is salvaged into its service's log; the rest is removed.
    */
-  async sweepRunDir(): Promise<void> {
-    const live = new Set([...LAUNCHING, ...this.allInstances().flatMap((instance) => (instance.spawnId ? [instance.spawnId] : []))]);
-    let entries: string[];
-    try {
-      entries = readdirSync(this.options.paths.run);
-    } catch {
-      return;
-    }
-    const orphans = new Map<string, { service: string; index: number }>();
-    for (const entry of entries) {
-      const match = RUN_ENTRY.exec(entry);
-      if (match && live.has(match[3]!)) continue;
-      if (match) orphans.set(match[3]!, { service: match[1]!, index: Number(match[2]) });
-      else rmSync(join(this.options.paths.run, entry), { force: true });
-    }
-    for (const [spawnId, { service, index }] of orphans) {
-      const owner = this.services.get(service);
-      if (owner) await owner.salvage(index, spawnId);
-      else for (const entry of entries) if (entry.includes(`.${spawnId}.`)) rmSync(join(this.options.paths.run, entry), { force: true });
-    }
-    if (orphans.size > 0) this.options.fifosChanged?.();
+  sweepRunDir(): Promise<void> {
+    return sweepRunDir({
+      runDir: this.options.paths.run,
+      live: new Set([...LAUNCHING, ...this.allInstances().flatMap((instance) => (instance.spawnId ? [instance.spawnId] : []))]),
+      salvage: (service, index, spawnId) => this.services.get(service)?.salvage(index, spawnId) ?? null,
+      fifosChanged: () => this.options.fifosChanged?.(),
+    });
   }
 
   async stop(target: string): Promise<StartResult[]> {
