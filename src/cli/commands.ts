@@ -127,6 +127,7 @@ export const COMMANDS: CommandSpec[] = [
       { flags: '-n, --lines <n>', description: 'how many recent lines', default: '15' },
       { flags: '-f, --follow', description: 'follow new lines (the default)' },
       { flags: '--no-follow', description: 'print and exit' },
+      { flags: '--nostream', description: "print and exit (pm2's name for --no-follow)" },
       { flags: '--err', description: 'stderr only' },
       { flags: '--out', description: 'stdout only' },
       { flags: '--json', description: 'one JSON object per line: {time, service, instance, stream, line}' },

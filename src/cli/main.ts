@@ -15,6 +15,13 @@ function usageError(error: CommanderError, argv: string[]): ApictlError {
 
 /** The one exit point: parses argv, runs the command, maps every error to exit code 1. */
 export async function main(argv: string[]): Promise<number> {
+  // `| head` closes our stdout: that is the reader saying "enough", not an error (for help and `logs -f` alike).
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(0);
+    });
+  }
   const args = argv.slice(2);
   if (args.length === 0) args.push('--help');
   if (args[0] === '-V') args[0] = '--version'; // pm2 and docker users type either

@@ -61,6 +61,9 @@ describe('the flags and aliases pm2 and docker users type', () => {
     expect(short.stdout.trim().split('\n')).toHaveLength(2);
     const long = await harness.ok(['logs', 'flags', '--lines', '3', '--no-follow', '--out']);
     expect(long.stdout.trim().split('\n')).toHaveLength(3);
+    // pm2's `logs --nostream` prints and exits too.
+    const pm2Style = await harness.ok(['logs', 'flags', '--lines', '3', '--nostream', '--out']);
+    expect(pm2Style.stdout).toBe(long.stdout);
     for (const flag of ['-f', '--follow']) {
       const child = spawn(process.execPath, [BIN, 'logs', 'flags', flag, '-n', '0'], { env: harness.env });
       let out = '';
@@ -85,6 +88,18 @@ describe('the flags and aliases pm2 and docker users type', () => {
     expect((await harness.service('patient')).status).toBe('online');
     const bad = await harness.run(['restart', 'patient', '--wait-timeout', 'soon']);
     expect(bad.stderr).toBe('apictl: --wait-timeout: expected a duration, got "soon"\nhint: a bare number is milliseconds; or 500ms, 5s, 2m, 1h\n');
+  });
+
+  it('a reader that closes the pipe early (| head) ends the command quietly: no EPIPE stack', async () => {
+    for (const args of [['status', '--help'], ['completion', 'bash'], ['logs', 'flags', '-n', '5', '--no-follow']]) {
+      const child = spawn(process.execPath, [BIN, ...args], { env: harness.env });
+      // Closed before the command writes anything: its first write meets a pipe nobody reads.
+      child.stdout.destroy();
+      let err = '';
+      child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      expect({ args, code, err }).toEqual({ args, code: 0, err: '' });
+    }
   });
 
   it('suggests the command or option meant', async () => {

@@ -11,6 +11,8 @@ interface LogsOptions {
   lines: string;
   /** -f/--follow or --no-follow; following is the default. */
   follow?: boolean;
+  /** pm2's name for --no-follow. */
+  nostream?: boolean;
   err?: boolean;
   out?: boolean;
   json?: boolean;
@@ -22,10 +24,6 @@ export async function run(name: string | undefined, options: LogsOptions): Promi
   if (!Number.isInteger(count) || count < 0) throw new ApictlError('APICTL_USAGE', `--lines: expected a whole number, got "${options.lines}"`);
   if (options.err && options.out) throw new ApictlError('APICTL_USAGE', '--err and --out together: leave both out to see both');
   const streams: LogStream[] = options.err ? ['err'] : options.out ? ['out'] : ['out', 'err'];
-  // `| head` closes our stdout: that is the reader saying "enough", not an error.
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(0);
-  });
   if (options.daemon) {
     // The daemon's own log is read from its file: no daemon needs to run (or be started) for it.
     for (const line of readLastLines(resolvePaths().daemonLog, count)) process.stdout.write(formatDaemonLine(line) + '\n');
@@ -43,7 +41,7 @@ export async function run(name: string | undefined, options: LogsOptions): Promi
     // Subscribe before reading history so nothing written in between is missed.
     const live: LogLine[] = [];
     let replaying = true;
-    const following = (options.follow ?? true)
+    const following = (options.nostream ? false : (options.follow ?? true))
       ? client.call('logs', { target: name, stream: streams.length === 1 ? streams[0] : undefined }, {
           timeoutMs: null,
           onEvent: (message) => {
