@@ -102,6 +102,12 @@ export class Instance {
     this.applyDecision(this.lastExit, null, uptimeMs);
   }
 
+  /** An instance a previous daemon's restart policy had left stopped or errored: so it stays, with its counts and reason. */
+  restoreEnded(record: InstanceRecord): void {
+    this.adoptCounts(record);
+    this.setStatus(record.status === 'errored' ? 'errored' : 'stopped');
+  }
+
   /** Carries counts over from a previous daemon for an instance that must start afresh. */
   adoptCounts(record: Pick<InstanceRecord, 'restarts' | 'streak' | 'lastExit' | 'reason'>): void {
     this.restarts = record.restarts;

@@ -162,6 +162,9 @@ export class Service {
         if (record?.run) {
           await this.launcher.salvage(instance.index, record.run.spawnId);
           instance.adoptEnded(record);
+        } else if (record && endedByPolicy(record)) {
+          // Exited and left so by its restart policy (or given up on): a daemon death does not revive it.
+          instance.restoreEnded(record);
         } else {
           if (record) instance.adoptCounts(record);
           instance.start();
@@ -388,4 +391,9 @@ export class Service {
     }
     this.context.changed();
   }
+}
+
+/** A slot with no process that the restart policy stopped (it gives a reason) or gave up on; a stop inside a restart gives none. */
+function endedByPolicy(record: InstanceRecord): boolean {
+  return record.run === null && (record.status === 'errored' || (record.status === 'stopped' && Boolean(record.reason)));
 }

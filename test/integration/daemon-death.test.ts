@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES, Harness, REPO, findKeepers, httpGet } from '../helpers/harness.js';
 import { answeringDaemon as answeringDaemonOf, killDaemonHard } from '../helpers/daemon-socket.js';
@@ -101,6 +101,27 @@ describe('daemon killed', () => {
     expect(logOf('loner', 'err')).toContain(`last words of ${child}`);
     const shown = await harness.ok(['show', 'loner']);
     expect(shown.stdout).toMatch(/exit status unknown/);
+  });
+
+  it('an instance the restart policy left stopped or errored stays so after a daemon death (it was started again)', async () => {
+    const file = join(harness.work, 'ended.json');
+    writeFileSync(file, JSON.stringify({ services: [
+      { name: 'once', script: join(FIXTURES, 'crash.js'), args: ['0'], restart: 'never', port: false },
+      { name: 'gaveup', script: join(FIXTURES, 'crash.js'), maxRestarts: 1, restartDelay: 0, port: false },
+    ] }));
+    await harness.ok(['start', file, '--no-wait']);
+    await waitFor('once to exit for good', () => harness.service('once'), (found) => found.status === 'stopped' && found.instances[0]!.lastExit?.code === 0);
+    const errored = await waitFor('gaveup to give up', () => harness.service('gaveup'), (found) => found.status === 'errored');
+    const starts = (name: string) => (logOf(name).match(/crash\.js starting/g) ?? []).length;
+    const before = { once: starts('once'), gaveup: starts('gaveup') };
+    await killDaemon();
+    // Every instance is taken over (or left) before the new daemon answers list: what it says now is settled.
+    await waitFor('the takeover to settle', () => harness.service('once'), (found) => found.status !== 'starting');
+    await expectNever('either to start again', async () => ({ once: await harness.service('once'), gaveup: await harness.service('gaveup') }), ({ once, gaveup }) => once.status !== 'stopped' || gaveup.status !== 'errored' || once.instances[0]!.pid !== null || gaveup.instances[0]!.pid !== null, 1_500);
+    expect({ once: starts('once'), gaveup: starts('gaveup') }).toEqual(before);
+    expect((await harness.service('gaveup')).restarts).toBe(errored.restarts);
+    await harness.ok(['delete', 'once']);
+    await harness.ok(['delete', 'gaveup']);
   });
 
   it('balanced services come back on their port with the same instances', async () => {
