@@ -79,7 +79,9 @@ describe('routes, maxInflight, sticky, logDate, cronRestart', () => {
 
   it('logDate: false stores lines without a timestamp', async () => {
     await startFile('plain-log.json', { services: [{ name: 'plain', script: join(FIXTURES, 'echo-server.js'), port: 22340, logDate: false }] });
-    expect(readFileSync(join(harness.home, 'logs/plain.out.log'), 'utf8')).toBe('echo-server listening on 22340\n');
+    // Online means the port answers; the line that says so may reach the log a moment later.
+    const logged = await harness.waitFor('the listening line', async () => readFileSync(join(harness.home, 'logs/plain.out.log'), 'utf8'), (text) => text.endsWith('\n'));
+    expect(logged).toBe('echo-server listening on 22340\n');
   });
 
   it('cronRestart restarts on schedule', async () => {
