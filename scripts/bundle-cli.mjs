@@ -5,12 +5,12 @@
 // `node empty.cjs`); the commands are require()d, not import()ed, for the same
 // reason. One file per command, not esbuild's shared chunks: `list` loaded 10
 // files that way and took 23 ms longer. The heavy libraries stay external, so
-// only the commands that use them load them; `apictl daemon` imports the
-// daemon tsc built (dist/daemon/), the same code an auto-started daemon runs.
+// only the commands that use them load them; `apictl daemon` requires the
+// daemon's own bundle (daemon-boot.cjs, scripts/bundle-daemon.mjs), the same
+// code an auto-started daemon runs.
 import { build } from 'esbuild';
-import { readFileSync, readdirSync, rmSync } from 'node:fs';
-
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+import { readdirSync, rmSync } from 'node:fs';
+import { commonOptions } from './bundle-options.mjs';
 
 /** The table's `import('./commands/x.js')` stays a load of the command's own file, dist/bundle/cmd-x.cjs. */
 const commandsAsFiles = {
@@ -20,7 +20,7 @@ const commandsAsFiles = {
       args.importer.endsWith('/src/cli/commands.ts') ? { path: `./cmd-${args.path.slice('./commands/'.length, -3)}.cjs`, external: true } : undefined,
     );
     build.onResolve({ filter: /\/daemon\/boot\.js$/ }, (args) =>
-      args.importer.endsWith('/src/cli/commands/daemon.ts') ? { path: '../daemon/boot.js', external: true } : undefined,
+      args.importer.endsWith('/src/cli/commands/daemon.ts') ? { path: './daemon-boot.cjs', external: true } : undefined,
     );
   },
 };
@@ -44,25 +44,16 @@ const lazyChildProcess = {
 };
 
 const common = {
-  outdir: 'dist/bundle',
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  minify: true,
-  outExtension: { '.js': '.cjs' },
+  ...commonOptions,
   external: ['zod', 'pino', 'execa', 'pidusage', 'blessed', 'chokidar', 'picomatch', 'tsx', 'yaml', 'dotenv', 'croner', 'undici', 'prom-client'],
-  define: { __APICTL_VERSION__: JSON.stringify(version), 'import.meta.url': '__importMetaUrl' },
-  banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   plugins: [commandsAsFiles, lazyChildProcess],
-  logLevel: 'warning',
 };
 
 rmSync('dist/bundle', { recursive: true, force: true });
 
 const commands = Object.fromEntries(
   readdirSync('src/cli/commands')
-    .filter((file) => file.endsWith('.ts'))
+    .filter((file) => file.endsWith('.ts') && file !== 'daemon.ts')
     .map((file) => [`cmd-${file.slice(0, -3)}`, `src/cli/commands/${file}`]),
 );
 
@@ -70,4 +61,6 @@ await Promise.all([
   // The entry loads a command with require(): no dynamic import(), so no ESM loader.
   build({ ...common, entryPoints: { apictl: 'src/cli/main.ts' }, supported: { 'dynamic-import': false } }),
   build({ ...common, entryPoints: commands }),
+  // `apictl daemon` require()s the daemon's bundle: a CommonJS daemon without the ESM loader, as the keeper runs it.
+  build({ ...common, entryPoints: { 'cmd-daemon': 'src/cli/commands/daemon.ts' }, supported: { 'dynamic-import': false } }),
 ]);

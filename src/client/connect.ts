@@ -104,7 +104,8 @@ export async function spawnDaemon(paths: HomePaths): Promise<{ exited: Promise<n
       // Names the keeper of this home in /proc (what tests and people look for).
       APICTL_KEEPER_HOME: paths.home,
       APICTL_NODE: process.execPath,
-      APICTL_DAEMON_ENTRY: fileURLToPath(new URL('../daemon/entry.js', import.meta.url)),
+      // The daemon's bundle (scripts/bundle-daemon.mjs); this file runs from dist/bundle/ or dist/client/.
+      APICTL_DAEMON_ENTRY: fileURLToPath(new URL('../bundle/daemon-entry.cjs', import.meta.url)),
     },
   });
   const exited = new Promise<number | null>((resolve) => {

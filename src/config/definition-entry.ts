@@ -1,12 +1,7 @@
-import type { RouteTable, ServiceDefinition } from '../types.js';
-import { routesSchema } from './schema.js';
-import { validateServicesFile, type FileProbe, type ServiceDraft } from './validate.js';
+import type { ServiceDefinition } from '../types.js';
 
-/** A stored routes table, checked by the services-file schema; null when it is not one. */
-export function parseRouteTable(value: unknown): RouteTable | null {
-  const parsed = routesSchema.safeParse(value);
-  return parsed.success ? parsed.data : null;
-}
+// Writing stored entries needs no schema (zod): reading them back is
+// stored-entries.ts, loaded only when there is something to read.
 
 /**
  * Pure: a definition back in the services-file form (durations in ms, sizes
@@ -71,31 +66,4 @@ export function asStoredEntry(value: unknown): unknown {
   const candidate = value as Record<string, unknown> | null;
   const normalised = typeof candidate === 'object' && candidate !== null && 'killTimeoutMs' in candidate && typeof candidate.name === 'string' && Array.isArray(candidate.args);
   return normalised ? definitionToEntry(candidate as unknown as ServiceDefinition) : value;
-}
-
-/** Stored definitions name files that may be gone by now: the service is still known, its start will say. */
-const TRUSTING_PROBE: FileProbe = { isFile: () => true, which: (command) => command };
-
-/**
- * Checks stored entries (each `{...}` in services-file form, paths absolute)
- * one by one: the good ones come back as definitions, every bad one as an
- * issue naming its index. An entry with `port: "auto"` is not stored form.
- */
-export function definitionsFromEntries(entries: unknown[], where: string): { definitions: ServiceDefinition[]; issues: string[] } {
-  const definitions: ServiceDefinition[] = [];
-  const issues: string[] = [];
-  entries.forEach((entry, index) => {
-    const checked = validateServicesFile({ services: [asStoredEntry(entry)] }, '/', TRUSTING_PROBE);
-    if (!checked.ok) {
-      issues.push(...checked.issues.map((issue) => `${where}[${index}]${issue.replace(/^services\[0\]/, '')}`));
-      return;
-    }
-    const draft: ServiceDraft = checked.drafts[0]!;
-    if (draft.port === 'auto') {
-      issues.push(`${where}[${index}].port: missing (a stored service always has its port, or false)`);
-      return;
-    }
-    definitions.push({ ...draft, port: draft.port });
-  });
-  return { definitions, issues };
 }

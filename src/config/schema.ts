@@ -15,13 +15,11 @@ import {
 // are in src/balancer/traffic-settings.ts), so a definition saved before
 // they existed still compares equal.
 
-export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-export const DEFAULT_KILL_TIMEOUT_MS = 5_000;
-export const DEFAULT_MAX_RESTARTS = 10;
-export const DEFAULT_RESTART_DELAY_MS = 100;
-export const DEFAULT_HEALTH = { intervalMs: 10_000, timeoutMs: 5_000, failures: 3 };
-export const DEFAULT_LOG_MAX_LINE_BYTES = 1024 ** 2;
-export const DEFAULT_AUTOSCALE = { maxConnsPerInstance: 20, loadFactor: 0.5, idleTimeoutMs: 300_000, coldStartTimeoutMs: 60_000 };
+// The defaults live apart from the schema (defaults.ts): code that needs only a default does not load zod.
+export {
+  NAME_PATTERN, DEFAULT_KILL_TIMEOUT_MS, DEFAULT_MAX_RESTARTS, DEFAULT_RESTART_DELAY_MS, DEFAULT_HEALTH, DEFAULT_LOG_MAX_LINE_BYTES, DEFAULT_AUTOSCALE,
+} from './defaults.js';
+import { DEFAULT_HEALTH, DEFAULT_KILL_TIMEOUT_MS, DEFAULT_LOG_MAX_LINE_BYTES, DEFAULT_MAX_RESTARTS, DEFAULT_RESTART_DELAY_MS, NAME_PATTERN, DEFAULT_AUTOSCALE } from './defaults.js';
 
 
 const HEALTH_MESSAGE = 'must be a path starting with "/" or {path, interval (>= 100 ms), timeout, failures (1..100)}';

@@ -1,11 +1,9 @@
 import { ApictlError } from '../errors.js';
 import { diskProbe } from '../config/file-probe.js';
-import { loadDrafts } from '../config/load.js';
 import type { LogLine } from '../logs/log-line.js';
 import { PROTOCOL_VERSION } from '../protocol/messages.js';
 import { VERSION } from '../version.js';
 import type { MethodName, ParamsOf, ResultOf, ShowResult, WaitParams } from '../protocol/methods.js';
-import { readDump, writeDump } from '../state/dump.js';
 import type { HomePaths } from '../state/paths.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import { streamProgress } from './progress-feed.js';
@@ -51,6 +49,8 @@ export function createHandlers({ supervisor, paths, startedAt, shutdown, update 
       if (name !== null && (name === 'all' || supervisor.names().includes(name))) {
         return withProgress(params, call, namesOf(name), 'service', () => supervisor.startStopped(name, timeoutOf(params)));
       }
+      // Validation (zod, the schema) is loaded with the first start, not with the daemon.
+      const { loadDrafts } = await import('../config/load.js');
       const { drafts, routes } = loadDrafts(params, diskProbe);
       // Routes are checked before anything starts: an invalid file starts nothing.
       if (routes) await supervisor.checkRoutes(routes);
@@ -78,11 +78,13 @@ export function createHandlers({ supervisor, paths, startedAt, shutdown, update 
     flush: async (params) => ({ flushed: supervisor.flush(text(params.target)) }),
 
     save: async () => {
+      const { writeDump } = await import('../state/dump.js');
       const definitions = supervisor.definitions();
       await writeDump(paths.dump, definitions, supervisor.routeTables());
       return { path: paths.dump, saved: definitions.map((definition) => definition.name) };
     },
     resurrect: async (params, call) => {
+      const { readDump } = await import('../state/dump.js');
       const { services: definitions, routes, issues } = await readDump(paths.dump);
       const running = new Set(supervisor.names());
       const missing = definitions.filter((definition) => !running.has(definition.name));

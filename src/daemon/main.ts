@@ -12,7 +12,6 @@ import { keeperNotifier } from './keeper-link.js';
 import { recover } from './recover.js';
 import { resolvePaths, type HomePaths } from '../state/paths.js';
 import { parseSizeBytes } from '../config/units.js';
-import { readDump } from '../state/dump.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { tsxLoaderUrl } from '../process/tsx-loader.js';
 import { SPAWN_MARKER, SUPERVISOR_MARKER, DEFINITION_MARKER } from '../process/supervised-marker.js';
@@ -72,7 +71,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   let resolveDone!: (code: number) => void;
   const done = new Promise<number>((resolve) => (resolveDone = resolve));
   // The next daemon must be able to bind the metrics port at once.
-  let metricsServer: ReturnType<typeof serveMetricsIfAsked> = null;
+  let metricsServer: Awaited<ReturnType<typeof serveMetricsIfAsked>> = null;
   const finish = (code: number, message: string) => {
     metricsServer?.close();
     metricsServer?.closeAllConnections();
@@ -139,7 +138,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     .then(() => releaseHeldPorts())
     .then(() => (options.resurrect ? resurrectDump(paths, supervisor, logger) : undefined))
     .catch((error: Error) => logger.error({ err: error }, 'recovery failed'));
-  metricsServer = serveMetricsIfAsked(process.env, supervisor, logger);
+  metricsServer = await serveMetricsIfAsked(process.env, supervisor, logger);
   // Informational (what `kill` and people read): a full disk must not stop the daemon from starting.
   await writeFileAtomic(paths.pid, `${process.pid}\n`).catch((error: Error) => logger.error({ err: error }, 'cannot write daemon.pid'));
   keeper?.notify();
@@ -152,6 +151,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
 async function resurrectDump(paths: HomePaths, supervisor: Supervisor, logger: Logger): Promise<void> {
   try {
     const known = new Set(supervisor.names());
+    const { readDump } = await import('../state/dump.js');
     const dump = await readDump(paths.dump);
     if (dump.issues.length > 0) logger.error({ issues: dump.issues }, 'dump.json: some entries are not valid and were not started (the file is left as it is)');
     const missing = dump.services.filter((definition) => !known.has(definition.name));

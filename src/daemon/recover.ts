@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
-import { definitionsFromEntries } from '../config/definition-entry.js';
-import { DEFAULT_KILL_TIMEOUT_MS } from '../config/schema.js';
+import { DEFAULT_KILL_TIMEOUT_MS } from '../config/defaults.js';
 import { chooseInterpreter, defaultStopSignal } from '../process/interpreter.js';
 import { stopStrays } from '../process/kill.js';
 import { bootTimeMs, isSameProcess, listGroupMembers, readEnviron, readProcStat, ticksToMs } from '../process/proc.js';
@@ -27,7 +26,7 @@ export async function recover(paths: HomePaths, supervisor: Supervisor, logger: 
   }
   const marked = findMarkedProcesses(paths.home);
   const records = [...(loaded?.records ?? [])];
-  records.push(...recordsFromProcesses(records, marked, logger));
+  records.push(...(await recordsFromProcesses(records, marked, logger)));
   const definitions = records.map((record) => record.definition);
   let stopped = 0;
   const { adopted, rest } = await supervisor.takeOver(records, async (adoptedIds) => {
@@ -57,16 +56,20 @@ export async function recover(paths: HomePaths, supervisor: Supervisor, logger: 
  * Services state.json does not list (lost, or never written before the old
  * daemon died), rebuilt from the definition their main processes carry.
  */
-function recordsFromProcesses(known: ServiceRecord[], marked: Array<{ pid: number; service: string | null; spawnId: string | null }>, logger: Logger): ServiceRecord[] {
+async function recordsFromProcesses(known: ServiceRecord[], marked: Array<{ pid: number; service: string | null; spawnId: string | null }>, logger: Logger): Promise<ServiceRecord[]> {
   const names = new Set(known.map((record) => record.definition.name));
   const built = new Map<string, ServiceRecord>();
-  for (const found of marked) {
-    if (!found.service || !found.spawnId || names.has(found.service)) continue;
+  const lost = marked.filter((found) => found.service && found.spawnId && !names.has(found.service));
+  if (lost.length === 0) return [];
+  // The schema (zod) is loaded only when there is a carried definition to read back.
+  const { definitionsFromEntries } = await import('../config/stored-entries.js');
+  for (const found of lost) {
+    if (!found.service || !found.spawnId) continue;
     const stat = readProcStat(found.pid);
     // The main process of a run leads its group; its children and strays are not instances.
     if (!stat || stat.pgrp !== found.pid) continue;
     const env = parseEnviron(readEnviron(found.pid) ?? '');
-    const definition = definitionFromEnv(env, found.service);
+    const definition = definitionFromEnv(env, found.service, definitionsFromEntries);
     if (!definition) continue;
     const record = built.get(definition.name) ?? { definition, desired: 'running' as const, instances: [] as InstanceRecord[] };
     const index = Number(env.APICTL_INSTANCE);
@@ -85,13 +88,13 @@ function recordsFromProcesses(known: ServiceRecord[], marked: Array<{ pid: numbe
   return [...built.values()];
 }
 
-function definitionFromEnv(env: Record<string, string>, name: string): ServiceDefinition | null {
+function definitionFromEnv(env: Record<string, string>, name: string, fromEntries: typeof import('../config/stored-entries.js').definitionsFromEntries): ServiceDefinition | null {
   try {
     const carried = JSON.parse(env[DEFINITION_MARKER] ?? 'null') as (Record<string, unknown> & { envKeys?: string[] }) | null;
     if (!carried || carried.name !== name) return null;
     const { envKeys = [], ...entry } = carried;
     entry.env = Object.fromEntries(envKeys.filter((key) => env[key] !== undefined).map((key) => [key, env[key]!]));
-    return definitionsFromEntries([entry], 'process').definitions[0] ?? null;
+    return fromEntries([entry], 'process').definitions[0] ?? null;
   } catch {
     return null;
   }

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { renderPrometheus, type ScrapeSource } from './prometheus.js';
 
@@ -18,13 +18,15 @@ export function metricsPortFrom(env: NodeJS.ProcessEnv): number | null {
  * 127.0.0.1 unless told otherwise (APICTL_METRICS_HOST). Never keeps the
  * daemon alive on its own (unref). prom-client loads on the first scrape.
  */
-export function serveMetricsIfAsked(env: NodeJS.ProcessEnv, source: ScrapeSource, logger: Logger): Server | null {
+export async function serveMetricsIfAsked(env: NodeJS.ProcessEnv, source: ScrapeSource, logger: Logger): Promise<Server | null> {
   const port = metricsPortFrom(env);
   if (port === null) {
     if (env.APICTL_METRICS_PORT) logger.error({ value: env.APICTL_METRICS_PORT }, 'APICTL_METRICS_PORT must be 1..65535: metrics not served');
     return null;
   }
   const host = env.APICTL_METRICS_HOST || DEFAULT_METRICS_HOST;
+  // node:http only when a metrics port is asked for.
+  const { createServer } = await import('node:http');
   const render = () => renderPrometheus(source);
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];

@@ -1,4 +1,4 @@
-import pidusage from 'pidusage';
+import type pidusage from 'pidusage';
 import { listProcessGroups } from '../process/proc.js';
 import { Ring } from '../logs/ring.js';
 
@@ -143,7 +143,11 @@ export class MetricsSampler {
   }
 }
 
+let usageOf: typeof pidusage | undefined;
+
 async function measure(pids: number[]): Promise<Record<string, pidusage.Status> | null> {
   if (pids.length === 0) return {};
-  return pidusage(pids).catch(() => null);
+  // Loaded with the first process to measure: a daemon with no services never loads pidusage.
+  usageOf ??= (await import('pidusage')).default;
+  return usageOf(pids).catch(() => null);
 }

@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import { promisify } from 'node:util';
 
-const run = promisify(execFile);
 const { O_RDONLY, O_RDWR, O_NONBLOCK, O_NOFOLLOW } = constants;
 
 /**
@@ -12,7 +10,9 @@ const { O_RDONLY, O_RDWR, O_NONBLOCK, O_NOFOLLOW } = constants;
  * reopens it and reads on where the last one stopped.
  */
 export async function makeFifos(paths: string[]): Promise<void> {
-  await run('mkfifo', ['-m', '600', ...paths]);
+  // node:child_process is loaded with the first service (so is execa): a daemon with none does not keep it.
+  const { execFile } = await import('node:child_process');
+  await promisify(execFile)('mkfifo', ['-m', '600', ...paths]);
 }
 
 function openFifo(path: string, flags: number): number {

@@ -1,6 +1,8 @@
-import { execa } from 'execa';
+import type { execa as Execa } from 'execa';
 import type { CommandSpec } from './interpreter.js';
 import type { ExitInfo } from '../types.js';
+
+let execa: typeof Execa | undefined;
 
 export interface SpawnedChild {
   pid: number;
@@ -21,7 +23,9 @@ export interface SpawnOptions {
  * reaches grandchildren, stdin closed, stdout/stderr on the given descriptors.
  * Rejects with the OS error (ENOENT, EACCES) when the program cannot start.
  */
-export function spawnProcess(command: CommandSpec, options: SpawnOptions): Promise<SpawnedChild> {
+export async function spawnProcess(command: CommandSpec, options: SpawnOptions): Promise<SpawnedChild> {
+  // Loaded with the first spawn: a daemon with no services never loads execa.
+  execa ??= (await import('execa')).execa;
   const child = execa(command.file, command.args, {
     cwd: options.cwd,
     env: options.env,

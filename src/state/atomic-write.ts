@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { open, rename, unlink } from 'node:fs/promises';
+import { fsAsync } from './fs-async.js';
 import { dirname, basename, join } from 'node:path';
 
 let counter = 0;
@@ -13,21 +13,21 @@ let counter = 0;
  */
 export async function writeFileAtomic(path: string, data: string, mode = 0o600): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${counter++}.tmp`);
-  const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
+  const fd = await fsAsync.open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
   try {
-    await handle.writeFile(data);
-    await handle.sync();
+    await fsAsync.writeFile(fd, data);
+    await fsAsync.fsync(fd);
   } catch (error) {
-    await handle.close();
-    await unlink(temp).catch(() => undefined);
+    await fsAsync.close(fd);
+    await fsAsync.unlink(temp).catch(() => undefined);
     throw error;
   }
-  await handle.close();
-  await rename(temp, path);
-  const folder = await open(dirname(path), 'r');
+  await fsAsync.close(fd);
+  await fsAsync.rename(temp, path);
+  const folder = await fsAsync.open(dirname(path), 'r');
   try {
-    await folder.sync();
+    await fsAsync.fsync(folder);
   } finally {
-    await folder.close();
+    await fsAsync.close(folder);
   }
 }

@@ -1,7 +1,8 @@
 import { constants } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from './atomic-write.js';
-import { definitionToEntry, definitionsFromEntries, parseRouteTable } from '../config/definition-entry.js';
+import { definitionToEntry } from '../config/definition-entry.js';
+import { definitionsFromEntries, parseRouteTable } from '../config/stored-entries.js';
 import { ApictlError } from '../errors.js';
 import type { RouteTable, ServiceDefinition } from '../types.js';
 import { readJsonFile, writeJsonFile } from './store.js';

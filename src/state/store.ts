@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { fsAsync } from './fs-async.js';
 import type { RouteTable, ServiceDefinition } from '../types.js';
 import type { InstanceRecord } from '../supervisor/instance.js';
 import { ApictlError } from '../errors.js';
@@ -20,11 +20,11 @@ export interface ServiceRecord {
 export async function readJsonFile<T>(path: string, what: string): Promise<T | null> {
   let text: string;
   try {
-    const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    const fd = await fsAsync.open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
     try {
-      text = await handle.readFile('utf8');
+      text = await fsAsync.readFile(fd, 'utf8');
     } finally {
-      await handle.close();
+      await fsAsync.close(fd);
     }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;

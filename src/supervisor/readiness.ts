@@ -1,4 +1,3 @@
-import { request } from 'node:http';
 import { connect } from 'node:net';
 
 /** True when something accepts a TCP connection on 127.0.0.1:port. */
@@ -16,7 +15,9 @@ export function probeTcp(port: number, timeoutMs = 1_000): Promise<boolean> {
 }
 
 /** True on a 2xx answer to GET http://127.0.0.1:port<path>. */
-export function probeHttp(port: number, path: string, timeoutMs: number): Promise<boolean> {
+export async function probeHttp(port: number, path: string, timeoutMs: number): Promise<boolean> {
+  // node:http (~1 MB resident) is loaded with the first service that has a health path, not with the daemon.
+  const { request } = await import('node:http');
   return new Promise((resolve) => {
     const req = request({ host: '127.0.0.1', port, path, method: 'GET', timeout: timeoutMs, agent: false }, (res) => {
       res.resume();

@@ -1,5 +1,5 @@
-import { Cron } from 'croner';
 import type { ServiceDefinition } from '../types.js';
+import { scheduleCron } from './cron-schedule.js';
 import { watchPaths } from './watch.js';
 
 export interface TriggerHandlers {
@@ -7,12 +7,14 @@ export interface TriggerHandlers {
   /** watchError is set before this is called. */
   watchFailed(error: Error): void;
   scheduled(pattern: string): void;
+  /** croner could not be loaded (the pattern itself was checked when the file was). */
+  scheduleFailed(error: Error): void;
 }
 
 /** What restarts a service besides a crash: a watched file changing, a cron schedule. */
 export class ServiceTriggers {
   private watcher: { close(): Promise<void> } | null = null;
-  private schedule: Cron | null = null;
+  private schedule: { stop(): void } | null = null;
   /** The file watcher's last error, for `show`. */
   watchError: string | null = null;
 
@@ -25,7 +27,7 @@ export class ServiceTriggers {
         handlers.watchFailed(error);
       });
     }
-    if (!this.schedule && cronRestart) this.schedule = new Cron(cronRestart, () => handlers.scheduled(cronRestart));
+    if (!this.schedule && cronRestart) this.schedule = scheduleCron(cronRestart, () => handlers.scheduled(cronRestart), handlers.scheduleFailed);
   }
 
   async close(): Promise<void> {

@@ -372,6 +372,7 @@ export class Service {
         // Through reload: with a balancer the scheduled restart drops no request.
         void this.reload(DEFAULT_SCHEDULED_READY_MS);
       },
+      scheduleFailed: (error) => this.context.logger.error({ service: this.name, err: error }, 'cronRestart: cannot schedule'),
     });
   }
 

@@ -44,15 +44,31 @@ describe('memory at rest: the daemon loads the traffic layer only when first nee
     'does not load %s at start',
     (module) => expect(loaded.has(module)).toBe(false),
   );
+  // Each is loaded where it is first needed: a spawn, a measurement, a watched or scheduled service, a file to validate.
+  it.each(['execa', 'pidusage', 'chokidar', 'picomatch', 'croner', 'zod', 'yaml', join(SRC, 'config/schema.ts'), join(SRC, 'config/load.ts'), join(SRC, 'state/dump.ts')])(
+    'does not load %s at start either',
+    (module) => expect(loaded.has(module)).toBe(false),
+  );
 });
 
-describe('`apictl daemon` too', () => {
-  const bundle = resolve(import.meta.dirname, '../../dist/bundle/cmd-daemon.cjs');
-  it('runs the daemon tsc built (the code above), not a bundled copy that could import the traffic layer eagerly', () => {
+describe('the daemon bundle (scripts/bundle-daemon.mjs), which the keeper and `apictl daemon` run', () => {
+  const BUNDLE = resolve(import.meta.dirname, '../../dist/bundle');
+  const read = (file: string) => {
     // npm test builds first; without a bundle this fails rather than passing unseen.
-    expect(existsSync(bundle)).toBe(true);
-    const text = readFileSync(bundle, 'utf8');
-    expect(text).toMatch(/daemon\/boot\.js/);
-    expect(text).not.toMatch(/undici|prom-client/);
+    expect(existsSync(join(BUNDLE, file))).toBe(true);
+    return readFileSync(join(BUNDLE, file), 'utf8');
+  };
+  it('`apictl daemon` requires the same boot the keeper runs, not a copy of the daemon in the CLI bundle', () => {
+    const text = read('cmd-daemon.cjs');
+    expect(text).toMatch(/require\("\.\/daemon-boot\.cjs"\)/);
+    expect(text).not.toMatch(/undici|prom-client|Supervisor/);
+  });
+  it.each(['daemon-entry.cjs', 'daemon-boot.cjs', 'daemon.cjs', 'vendor-execa.cjs'])('%s has no import(): nothing brings in the ESM loader', (file) =>
+    expect(read(file)).not.toMatch(/\bimport\(/),
+  );
+  it('the entry holds the ports before it requires the rest (daemon.cjs)', () => {
+    const text = read('daemon-entry.cjs');
+    expect(text).toMatch(/require\("\.\/daemon\.cjs"\)/);
+    expect(text).not.toMatch(/vendor-/);
   });
 });

@@ -1,0 +1,110 @@
+// Bundles the daemon into dist/bundle/ as CommonJS: daemon-entry.cjs (what
+// the keeper runs: entry.ts and boot.ts, which hold the ports), daemon.cjs
+// (the rest, with pino inside; boot.ts require()s it), daemon-boot.cjs (what
+// `apictl daemon` loads), and one vendor-<package>.cjs per library the daemon
+// imports, require()d only where the daemon first imports it.
+//
+// Why (measured at rest, 0 services, Node 20.20): the ~100 ES modules tsc
+// builds cost the ESM loader and a module record each: one CommonJS file is
+// several MB smaller (see the commit). A library from node_modules as an ES
+// module (execa, chokidar, croner) would bring the ESM loader back, so each is
+// bundled into its own CommonJS file; every `import()` becomes a require()
+// (`dynamic-import: false`), which is what keeps the ESM loader out.
+// The libraries are found by esbuild as it resolves the daemon's imports,
+// not by reading src/.
+import { build } from 'esbuild';
+import { builtinModules } from 'node:module';
+import { dirname, relative, resolve } from 'node:path';
+import { commonOptions } from './bundle-options.mjs';
+
+/** In the daemon bundle: what stays a file of its own. */
+const BUNDLED_IN_DAEMON = new Set(['pino']);
+/** Resolved at run time, never imported: tsx is a loader for TypeScript children. */
+const NOT_VENDORED = new Set(['tsx']);
+const builtins = new Set(builtinModules);
+
+/**
+ * Modules with state the entry (boot) and the daemon proper must share: each is
+ * a file of its own that both require. held-ports: the ports boot.ts holds are
+ * the ones the balancer takes over.
+ */
+const SHARED = { 'src/balancer/held-ports.ts': 'held-ports.cjs' };
+/**
+ * Modules both files may carry a copy of: no state at module level. The build
+ * fails on any other module in both, so a new one is either listed here or shared.
+ */
+const COPIED = new Set([
+  'src/daemon/exit-codes.ts',
+  'src/daemon/home.ts',
+  'src/daemon/lock.ts',
+  'src/errors.ts',
+  'src/state/paths.ts',
+  'src/version.ts',
+]);
+
+const packageOf = (specifier) => {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+};
+
+/**
+ * boot.ts's `import('./main.js')` is a require of daemon.cjs, and cmd-daemon's
+ * `import('../../daemon/boot.js')` one of daemon-boot.cjs; a package src/
+ * imports is a require of its vendor file (collected in `vendored`).
+ */
+function daemonFiles(vendored) {
+  return {
+    name: 'daemon-files',
+    setup(b) {
+      b.onResolve({ filter: /^\.\/main\.js$/ }, (args) => (args.importer.endsWith('/src/daemon/boot.ts') ? { path: './daemon.cjs', external: true } : undefined));
+      b.onResolve({ filter: /\.js$/ }, (args) => {
+        if (args.kind === 'entry-point' || !args.importer.includes('/src/')) return undefined;
+        const source = relative(process.cwd(), resolve(dirname(args.importer), args.path.replace(/\.js$/, '.ts')));
+        return SHARED[source] ? { path: `./${SHARED[source]}`, external: true } : undefined;
+      });
+      b.onResolve({ filter: /^[^./]/ }, (args) => {
+        if (!args.importer.includes('/src/') || args.importer.includes('/node_modules/')) return undefined;
+        if (args.path.startsWith('node:') || builtins.has(args.path)) return undefined;
+        const name = packageOf(args.path);
+        if (BUNDLED_IN_DAEMON.has(name)) return undefined;
+        if (NOT_VENDORED.has(name)) return { path: args.path, external: true };
+        if (args.path !== name) throw new Error(`bundle-daemon: src/ imports ${args.path}; vendor files are whole packages`);
+        vendored.add(name);
+        return { path: `./vendor-${name.replace('/', '-')}.cjs`, external: true };
+      });
+    },
+  };
+}
+
+const common = {
+  ...commonOptions,
+  // An import() of a file of ours or a vendor file is a require(): no ESM loader.
+  supported: { 'dynamic-import': false },
+};
+
+const vendored = new Set();
+const { metafile } = await build({
+  ...common,
+  entryPoints: {
+    'daemon-entry': 'src/daemon/entry.ts',
+    daemon: 'src/daemon/main.ts',
+    'daemon-boot': 'src/daemon/boot.ts',
+    ...Object.fromEntries(Object.entries(SHARED).map(([source, file]) => [file.replace(/\.cjs$/, ''), source])),
+  },
+  plugins: [daemonFiles(vendored)],
+  metafile: true,
+});
+const sourcesOf = (output) => new Set(Object.keys(metafile.outputs[`dist/bundle/${output}`].inputs).filter((input) => input.startsWith('src/')));
+const bootSources = sourcesOf('daemon-entry.cjs');
+const inBoth = [...sourcesOf('daemon.cjs')].filter((source) => bootSources.has(source) && !COPIED.has(source));
+if (inBoth.length > 0) throw new Error(`bundle-daemon: ${inBoth.join(', ')} would be copied into both daemon-entry.cjs and daemon.cjs: add to SHARED (it has state) or COPIED (it has none)`);
+await Promise.all(
+  [...vendored].map((name) =>
+    build({
+      ...common,
+      stdin: { contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir: '.', loader: 'js', sourcefile: `vendor-${name}.js` },
+      outdir: undefined,
+      outfile: `dist/bundle/vendor-${name.replace('/', '-')}.cjs`,
+    }),
+  ),
+);
