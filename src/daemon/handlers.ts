@@ -158,6 +158,11 @@ export function createHandlers({ supervisor, paths, startedAt, shutdown, update 
     /** Prometheus exposition text (`apictl metrics`; the metrics port serves the same). */
     metrics: async () => renderPrometheus(supervisor),
 
+    heapCounts: async (params) => {
+      const names = Array.isArray(params.names) ? params.names.filter((name): name is string => typeof name === 'string') : [];
+      const { countHeapObjects } = await import('./heap-counts.js');
+      return countHeapObjects(names);
+    },
     kill: async () => {
       setImmediate(shutdown);
       return { pid: process.pid };

@@ -111,6 +111,8 @@ export interface Methods {
   kill: { params: Record<string, never>; result: { pid: number }; events: NoEvents };
   /** Prometheus exposition text (what APICTL_METRICS_PORT serves). */
   metrics: { params: Record<string, never>; result: { text: string }; events: NoEvents };
+  /** Live objects in the daemon's heap by constructor name (debugging: what a deleted service left behind). */
+  heapCounts: { params: { names: string[] }; result: Record<string, number>; events: NoEvents };
   /** Hands over to a new daemon of the installed build (the keeper starts it); answers with the old pid. */
   update: { params: Record<string, never>; result: { pid: number }; events: NoEvents };
 }

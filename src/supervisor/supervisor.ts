@@ -61,7 +61,7 @@ export class Supervisor {
   private readonly stateWriter: CoalescingWriter;
   private readonly exits = new ExitWatcher();
   readonly metrics: MetricsSampler;
-  private registration: Promise<unknown> = Promise.resolve();
+  private registration: Promise<void> = Promise.resolve();
   /** Set by shutdown and handover: no new work is taken. */
   private closing: string | null = null;
 
@@ -439,7 +439,11 @@ export class Supervisor {
 
   private exclusively<T>(work: () => Promise<T>): Promise<T> {
     const run = this.registration.then(work, work);
-    this.registration = run.catch(() => undefined);
+    // Settled to nothing: holding `run` itself kept the last batch of services (its result) alive after their delete.
+    this.registration = run.then(
+      () => undefined,
+      () => undefined,
+    );
     return run;
   }
 }

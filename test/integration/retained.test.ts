@@ -1,0 +1,71 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { connectDaemon } from '../../src/client/connect.js';
+import { resolvePaths } from '../../src/state/paths.js';
+import { FIXTURES, Harness } from '../helpers/harness.js';
+import { waitFor } from '../helpers/wait.js';
+
+const harness = new Harness(22400);
+afterAll(() => harness.cleanup());
+
+/** apictl's own objects for one service: none may outlive its delete. */
+const OWN = [
+  'Service', 'Launcher', 'Autoscaler', 'Balancer', 'Upstream', 'ServiceRequests', 'RequestStats', 'ServiceLogSink', 'LogFile', 'OutputPipe', 'CarryFile',
+  'LineCutter', 'Ring', 'Cron',
+];
+/** Node's objects a service holds (and `Instance`, a name WebAssembly shares): no more after the deletes than before. */
+const SHARED_NAMES = ['Instance', 'FSWatcher', 'ChildProcess', 'Socket', 'Server', 'Timeout', 'AbortController'];
+const PER_SERVICE = [...OWN, ...SHARED_NAMES];
+
+async function heapCounts(): Promise<Record<string, number>> {
+  const client = await connectDaemon(resolvePaths(harness.home), { autostart: false });
+  try {
+    return await client.call('heapCounts', { names: PER_SERVICE }, { timeoutMs: 60_000 });
+  } finally {
+    client.close();
+  }
+}
+
+describe('a deleted service leaves nothing behind in the daemon', () => {
+  it('after start + delete cycles of a balanced, watched, scheduled, health-checked service, the heap holds what it held before', async () => {
+    const app = join(harness.work, 'app');
+    mkdirSync(app, { recursive: true });
+    const file = join(harness.work, 'services.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        services: [
+          {
+            name: 'cycled',
+            script: join(FIXTURES, 'echo-server.js'),
+            cwd: app,
+            instances: 2,
+            port: 22450,
+            watch: [app],
+            cronRestart: '0 0 1 1 *',
+            health: { path: '/', interval: '200ms' },
+          },
+        ],
+      }),
+    );
+    const cycle = async () => {
+      await harness.ok(['start', file]);
+      await harness.waitForStatus('cycled', 'online');
+      await harness.ok(['delete', 'cycled']);
+    };
+    const leftovers = (counts: Record<string, number>, baseline?: Record<string, number>) =>
+      Object.fromEntries(
+        PER_SERVICE.filter((name) => counts[name]! > (OWN.includes(name) ? 0 : (baseline?.[name] ?? Infinity))).map((name) => [name, counts[name]]),
+      );
+    const settled = (baseline?: Record<string, number>) =>
+      // Timers and sockets of a delete end within moments: wait for them, then name what stayed.
+      waitFor('the deleted service to leave nothing', heapCounts, (counts) => Object.keys(leftovers(counts, baseline)).length === 0, 20_000).catch(() => heapCounts());
+    // The first cycle loads what any such service needs once (the balancer, chokidar, croner, pidusage).
+    await cycle();
+    const baseline = await settled();
+    expect(leftovers(baseline)).toEqual({});
+    for (let round = 0; round < 4; round++) await cycle();
+    expect(leftovers(await settled(baseline), baseline)).toEqual({});
+  });
+});
