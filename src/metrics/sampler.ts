@@ -6,6 +6,7 @@ export const SAMPLE_INTERVAL_MS = 1_000;
 /** When nobody watches live and no service has maxMemory, figures may be this old. */
 export const IDLE_SAMPLE_INTERVAL_MS = 5_000;
 export const HISTORY_SAMPLES = 300;
+const PIDUSAGE_MAXAGE_MS = 2 * IDLE_SAMPLE_INTERVAL_MS;
 /** Process-group membership is rescanned every this many ticks (or when a new instance appears). */
 export const MEMBERSHIP_RESCAN_TICKS = 10;
 
@@ -149,5 +150,7 @@ async function measure(pids: number[]): Promise<Record<string, pidusage.Status> 
   if (pids.length === 0) return {};
   // Loaded with the first process to measure: a daemon with no services never loads pidusage.
   usageOf ??= (await import('pidusage')).default;
-  return usageOf(pids).catch(() => null);
+  // pidusage keeps each pid's last reading (and its /proc/<pid>/stat open) until it is `maxage` unread (default 60 s):
+  // two idle ticks, so an exited instance's is let go within ~15 s, not 90.
+  return usageOf(pids, { maxage: PIDUSAGE_MAXAGE_MS }).catch(() => null);
 }

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectDaemon } from '../../src/client/connect.js';
 import { resolvePaths } from '../../src/state/paths.js';
@@ -14,21 +14,25 @@ const OWN = [
   'Service', 'Launcher', 'Autoscaler', 'Balancer', 'Upstream', 'ServiceRequests', 'RequestStats', 'ServiceLogSink', 'LogFile', 'OutputPipe', 'CarryFile',
   'LineCutter', 'Ring', 'Cron',
 ];
-/** Node's objects a service holds (and `Instance`, a name WebAssembly shares): no more after the deletes than before. */
+/**
+ * Node's objects a service holds (and `Instance`, a name WebAssembly shares), and the daemon's open
+ * descriptors (`fds`: pipes, log files, /proc files a sampler keeps open): no more after the deletes than before.
+ */
 const SHARED_NAMES = ['Instance', 'FSWatcher', 'ChildProcess', 'Socket', 'Server', 'Timeout', 'AbortController'];
-const PER_SERVICE = [...OWN, ...SHARED_NAMES];
+const PER_SERVICE = [...OWN, ...SHARED_NAMES, 'fds'];
 
 async function heapCounts(): Promise<Record<string, number>> {
   const client = await connectDaemon(resolvePaths(harness.home), { autostart: false });
   try {
-    return await client.call('heapCounts', { names: PER_SERVICE }, { timeoutMs: 60_000 });
+    const counts = await client.call('heapCounts', { names: PER_SERVICE.filter((name) => name !== 'fds') }, { timeoutMs: 60_000 });
+    return { ...counts, fds: readdirSync(`/proc/${harness.daemonPid()}/fd`).length };
   } finally {
     client.close();
   }
 }
 
 describe('a deleted service leaves nothing behind in the daemon', () => {
-  it('after start + delete cycles of a balanced, watched, scheduled, health-checked service, the heap holds what it held before', async () => {
+  it('after start + delete cycles of a balanced, watched, scheduled, health-checked service, the heap and the open descriptors are as before', async () => {
     const app = join(harness.work, 'app');
     mkdirSync(app, { recursive: true });
     const file = join(harness.work, 'services.json');
