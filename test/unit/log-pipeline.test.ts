@@ -11,7 +11,7 @@ import { LogFile } from '../../src/logs/log-file.js';
 import { DaemonLog } from '../../src/daemon/daemon-log.js';
 import { ServiceLogSink } from '../../src/logs/service-log-sink.js';
 import { makeFifos, openFifoReader } from '../../src/process/fifo.js';
-import { OutputPipe } from '../../src/logs/output-pipe.js';
+import { OutputPipe, batchWaitMs } from '../../src/logs/output-pipe.js';
 
 const work = mkdtempSync(join(tmpdir(), 'apictl-logunit-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -332,5 +332,17 @@ describe('OutputPipe', () => {
     pipe.close();
     closeSync(other);
     expect(chunks.join('')).toBe('last words\n');
+  });
+
+  it.each([
+    // [read bytes, bytes over the recent window, window ms, pause ms]
+    [64 * 1024, 64 * 1024, 1, 0], // a full pipe: read on
+    [16 * 1024, 16 * 1024, 100, 0], // a large read: read on, however slow the writer
+    [2_500, 500_000, 10, 0], // 50 MB/s in single lines: the pipe fills in about a millisecond, never pause
+    [2_500, 100_000, 20, 3], // 5 MB/s: 16 KB gather in about 3 ms
+    [200, 10_000, 30, 5], // a slow writer: the longest pause
+    [100, 0, 1_000, 5], // nothing recent to go by: the longest pause
+  ])('pauses after a read of %i bytes (%i in %i ms) for %i ms', (length, recentBytes, recentMs, expected) => {
+    expect(batchWaitMs(length, recentBytes, recentMs)).toBe(expected);
   });
 });
