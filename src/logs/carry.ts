@@ -23,6 +23,8 @@ const HEADER_BYTES = 128;
 export const CARRY_CHUNK_MAX = 64 * 1024;
 /** Zeros written past the data ahead of time, so a chunk is kept even when the disk has just filled up. */
 const RESERVE_BYTES = 2 * CARRY_CHUNK_MAX;
+/** The room's zeros: one buffer for every journal, only ever read from (making room allocated 128 KB each time). */
+const ZEROS = Buffer.alloc(RESERVE_BYTES);
 /** Once this much of the file is behind the tail (and at least the tail's own size), a commit moves the tail to the front. */
 const COMPACT_DEAD_BYTES = 64 * 1024;
 
@@ -187,10 +189,9 @@ export class CarryFile {
     if (this.fd === null || this.header === null) return false;
     if (this.fileEnd - this.header.dataEnd >= CARRY_CHUNK_MAX) return true;
     const target = this.header.dataEnd + RESERVE_BYTES;
-    const zeros = Buffer.alloc(target - this.fileEnd);
     try {
       // What a disk about to fill takes is room too.
-      while (this.fileEnd < target) this.fileEnd += writeAll(this.fd, zeros, 0, target - this.fileEnd, this.fileEnd, true);
+      while (this.fileEnd < target) this.fileEnd += writeAll(this.fd, ZEROS, 0, Math.min(RESERVE_BYTES, target - this.fileEnd), this.fileEnd, true);
     } catch (error) {
       this.problem ??= { reason: describeError(error, this.path), since: Date.now() };
       return this.ready;
@@ -227,7 +228,7 @@ export class CarryFile {
       rmSync(next, { force: true });
       fd = openSync(next, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
       const header: Header = { ...position, tailStart: HEADER_BYTES, end: HEADER_BYTES + tail.length, dataEnd: HEADER_BYTES + tail.length, continued };
-      const bytes = Buffer.concat([encodeCarryHeader(header), tail, Buffer.alloc(RESERVE_BYTES)]);
+      const bytes = Buffer.concat([encodeCarryHeader(header), tail, ZEROS]);
       writeAll(fd, bytes, 0, bytes.length, 0);
       renameSync(next, this.path);
       this.close();
