@@ -4,7 +4,7 @@
 // as C stdio, Python and R write into a pipe. Each is measured in rounds
 // that interleave the engine with its floor, the same child piped into
 // `cat`, so both see the same machine load. Ports: none.
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isAlive, median, run, until } from './lib.mjs';
 
@@ -68,8 +68,18 @@ export function checkLines(content, expected) {
 async function engineRunMs(engine, name, lines, mode) {
   await engine.startFile([{ name, script: LINES, args: [String(lines), mode], extra: { logMaxSize: '1G' }, pm2: { time: true } }]);
   const last = `line ${String(lines - 1).padStart(8, '0')} `;
-  await until(`every line of ${name} on disk`, () => existsSync(engine.logFile(name)) && tailHas(engine.logFile(name), last), 120_000, 5);
-  const done = Date.now();
+  // Done at the last line on disk; an engine that loses it is done when its log stops growing (2 s after the writer is).
+  let grewAt = Date.now();
+  let size = -1;
+  const done = await until(`every line of ${name} on disk`, () => {
+    const path = engine.logFile(name);
+    if (!existsSync(path)) return false;
+    if (tailHas(path, last)) return Date.now();
+    const now = statSync(path).size;
+    if (now !== size) [size, grewAt] = [now, Date.now()];
+    const writerDone = existsSync(engine.errFile(name)) && readFileSync(engine.errFile(name), 'utf8').includes('lines done');
+    return writerDone && Date.now() - grewAt > 2_000 ? grewAt : false;
+  }, 120_000, 5);
   const started = Number(/lines start (\d+)/.exec(readFileSync(engine.errFile(name), 'utf8'))?.[1]);
   const counts = checkLines(readFileSync(engine.logFile(name), 'latin1'), lines);
   const pids = (await engine.list()).flatMap((row) => row.pids);
