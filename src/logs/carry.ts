@@ -36,20 +36,10 @@ interface Header extends LogPosition {
   continued: boolean;
 }
 
-/** Pure: the header block (JSON, space-padded, newline-terminated), into `target` (a fresh buffer when none is given). */
-export function encodeCarryHeader(header: Header, target = Buffer.allocUnsafe(HEADER_BYTES)): Buffer {
-  const { size, ino, tailStart, end, dataEnd, continued } = header;
-  const length = target.write(JSON.stringify({ v: 3, size, ino, tailStart, end, dataEnd, continued }), 0, 'latin1');
-  target.fill(32, length, HEADER_BYTES - 1);
-  target[HEADER_BYTES - 1] = 10;
-  return target;
-}
-
-/** A commit that waits for the stream's next chunk, to go into the same header write as that chunk. */
-export interface DeferredCommit {
-  tailLength: number;
-  continued: boolean;
-  position: LogPosition;
+/** Pure: the header block (JSON, space-padded, newline-terminated). */
+export function encodeCarryHeader(header: Header): Buffer {
+  const json = JSON.stringify({ v: 3, ...header });
+  return Buffer.from(`${json.padEnd(HEADER_BYTES - 1)}\n`);
 }
 
 export function decodeCarry(bytes: Buffer): Carried | null {
@@ -88,8 +78,6 @@ export class CarryFile {
   private header: Header | null = null;
   /** Bytes the file holds on disk, data and room. */
   private fileEnd = 0;
-  /** Where each header is encoded before it is written (one per journal, not one per write). */
-  private readonly headerBytes = Buffer.alloc(HEADER_BYTES);
   /** Why the journal has no room (a full disk…), or null. */
   problem: Stall | null = null;
 
@@ -136,16 +124,14 @@ export class CarryFile {
   /**
    * Keeps the first `length` bytes of `buffer` (a chunk just read, at most
    * CARRY_CHUNK_MAX). False when there is no room for the next one: stop
-   * reading, and call `makeRoom` later. `deferred`: the commit of the chunks
-   * before this one (see `canDefer`), written in the same header.
+   * reading, and call `makeRoom` later.
    */
-  append(buffer: Buffer, length = buffer.length, deferred?: DeferredCommit): boolean {
+  append(buffer: Buffer, length = buffer.length): boolean {
     if (!this.ready) return false; // the caller had stopped reading: this chunk is in memory only
     const header = this.header!;
-    const committed = deferred ? { ...deferred.position, tailStart: header.dataEnd - deferred.tailLength, end: header.dataEnd, continued: deferred.continued } : header;
     try {
       writeAll(this.fd!, buffer, 0, length, header.dataEnd);
-      this.writeHeader({ size: committed.size, ino: committed.ino, tailStart: committed.tailStart, end: committed.end, dataEnd: header.dataEnd + length, continued: committed.continued });
+      this.writeHeader({ ...header, dataEnd: header.dataEnd + length });
     } catch (error) {
       this.fail(error);
       return false;
@@ -182,20 +168,6 @@ export class CarryFile {
       return false;
     }
     return this.makeRoom();
-  }
-
-  /**
-   * Whether the commit for a tail of `tailLength` may wait for the next
-   * append: the journal is in use, the tail lies in what was read, and no
-   * compaction is due (that one is written at once). Until then the chunk
-   * just written to the log stays pending against the log's old position —
-   * what a daemon killed between the log write and the commit leaves anyway,
-   * and the next daemon finds the log has it.
-   */
-  canDefer(tailLength: number): boolean {
-    if (this.fd === null || this.header === null) return false;
-    const dead = this.header.dataEnd - HEADER_BYTES - tailLength;
-    return dead >= 0 && !(dead >= COMPACT_DEAD_BYTES && dead >= tailLength);
   }
 
   /**
@@ -243,7 +215,7 @@ export class CarryFile {
   }
 
   private writeHeader(header: Header): void {
-    const bytes = encodeCarryHeader(header, this.headerBytes);
+    const bytes = encodeCarryHeader(header);
     writeAll(this.fd!, bytes, 0, bytes.length, 0);
     this.header = header;
   }

@@ -37,8 +37,6 @@ interface Source extends LogSource {
   waitingRoom: boolean;
   /** Set once the writer is gone: read the rest, then let go. */
   finishing: (() => void) | null;
-  /** Its last chunk is in the log but its carry not committed yet: that commit goes with the next chunk's journal write. */
-  deferred: boolean;
 }
 
 /** A timestamp of the width every stamp has: the stamped length of lines does not depend on when. */
@@ -98,13 +96,13 @@ export class ServiceLogSink {
    * taking up what a previous daemon left in its carry file.
    */
   attach(instance: number, stream: LogStream, fifoPath: string, fd: number, carryPath: string): LogSource {
-    const source: Source = { instance, stream, fifoPath, cutter: new LineCutter(this.options.maxLineBytes), carry: new CarryFile(carryPath), pipe: null, refused: false, waitingRoom: false, finishing: null, deferred: false };
+    const source: Source = { instance, stream, fifoPath, cutter: new LineCutter(this.options.maxLineBytes), carry: new CarryFile(carryPath), pipe: null, refused: false, waitingRoom: false, finishing: null };
     // The previous daemon's journal goes on in place (it has room on disk): a full disk cannot cost it.
     source.carry.adopt();
     this.sources.add(source);
     this.resume(source, this.planned.get(carryPath) ?? null);
     this.planned.delete(carryPath);
-    source.pipe = new OutputPipe(fd, (buffer, length) => this.keep(source, buffer, length), (chunk) => this.accept(source, chunk), () => source.finishing?.());
+    source.pipe = new OutputPipe(fd, (buffer, length) => void source.carry.append(buffer, length), (chunk) => this.accept(source, chunk), () => source.finishing?.());
     if (this.files[stream].stall || !this.hasRoom(source)) source.pipe.pause();
     return source;
   }
@@ -182,24 +180,11 @@ export class ServiceLogSink {
     else if (!this.writeSegments(source, plan.write)) source.refused = true; // its carry keeps the chunk until it is in
   }
 
-  /** A chunk just read goes to the stream's journal first, with the commit its last chunk left for it. */
-  private keep(source: Source, buffer: Buffer, length: number): void {
-    if (!source.deferred) {
-      source.carry.append(buffer, length);
-      return;
-    }
-    // Without room nothing is written (the chunk is not kept): the commit waits on.
-    if (!source.carry.ready) return;
-    source.carry.append(buffer, length, { tailLength: source.cutter.pendingLength, continued: source.cutter.pendingContinued, position: this.files[source.stream].position() });
-    // Written, or the journal failed and is rewritten by the next commit: nothing waits any more.
-    source.deferred = false;
-  }
-
   /** A chunk the pipe has already kept in the stream's journal (carry): a daemon killed while stamping it loses nothing. */
   private accept(source: Source, chunk: Buffer): boolean {
     const segments = source.cutter.push(chunk);
     if (segments.length === 0) this.commitSource(source);
-    else if (!this.writeSegments(source, segments, source)) {
+    else if (!this.writeSegments(source, segments)) {
       source.refused = true; // kept in the log file's queue and, uncommitted, in its carry
       return false;
     }
@@ -252,13 +237,12 @@ export class ServiceLogSink {
     else source.pipe?.resume();
   }
 
-  /** `reader`: the stream whose chunk this is; its own commit may wait for its next chunk (every other carry of the file is committed now). */
-  private writeSegments(source: Pick<Source, 'instance' | 'stream'> & Partial<Source>, segments: Segment[], reader?: Source): boolean {
+  private writeSegments(source: Pick<Source, 'instance' | 'stream'> & Partial<Source>, segments: Segment[]): boolean {
     const now = Date.now();
     const iso = this.options.stamp ? new Date(now).toISOString() : null;
     const owner = source.carry ? (source as Source) : undefined;
     const ok = this.files[source.stream].write(stampSegments(segments, iso, this.tagOf(source.instance)), owner);
-    if (ok) this.commitStream(source.stream, reader);
+    if (ok) this.commitStream(source.stream);
     if (this.options.hasListeners()) {
       for (const segment of segments) {
         splitBlock(segment.data).forEach((line, index) => {
@@ -276,18 +260,15 @@ export class ServiceLogSink {
    * stands now. One whose chunk the disk refused keeps that chunk, and learns
    * only that the file has moved on without it.
    */
-  private commitStream(stream: LogStream, reader?: Source): void {
+  private commitStream(stream: LogStream): void {
     for (const source of this.sources) {
       if (source.stream !== stream) continue;
       if (source.refused) source.carry.rebase(this.files[stream].position());
-      // One header write per chunk, not two: the log has the chunk, and the journal learns so with the next one.
-      else if (source === reader && source.carry.canDefer(source.cutter.pendingLength)) source.deferred = true;
       else this.commitSource(source);
     }
   }
 
   private commitSource(source: Source): void {
-    source.deferred = false;
     source.carry.commit(source.cutter.pendingLength, source.cutter.pendingContinued, this.files[source.stream].position(), () => source.cutter.pending.data);
   }
 

@@ -12,7 +12,6 @@ import { DaemonLog } from '../../src/daemon/daemon-log.js';
 import { ServiceLogSink } from '../../src/logs/service-log-sink.js';
 import { makeFifos, openFifoReader } from '../../src/process/fifo.js';
 import { OutputPipe, batchWaitMs } from '../../src/logs/output-pipe.js';
-import { waitFor } from '../helpers/wait.js';
 
 const work = mkdtempSync(join(tmpdir(), 'apictl-logunit-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -302,35 +301,6 @@ describe('ServiceLogSink resuming a stream a killed daemon was reading', () => {
       writeFileSync(log, 'before\nhalf a line\nsecond\n');
     });
     expect(text).toBe('before\nhalf a line\nsecond\ntail\n');
-  });
-
-  it('hands over mid-stream with the last chunk\'s commit still waiting for the next chunk: each line once, in order', async () => {
-    const dir = join(work, 'resume-deferred');
-    mkdirSync(dir, { recursive: true });
-    const fifo = join(dir, 'svc.0.abcdefabcdef.out');
-    await makeFifos([fifo]);
-    const log = join(dir, 'svc.out.log');
-    const writer = openSync(fifo, 'r+');
-    const first = sinkFor(dir);
-    const source = first.attach(0, 'out', fifo, openFifoReader(fifo), `${fifo}.carry`);
-    // Each write is its own chunk: the second one's journal write carries the first one's commit (tail "t").
-    for (const [piece, shows] of [['one\nt', 'one\n'], ['wo\nthr', 'two\n']] as const) {
-      writeSync(writer, piece);
-      await waitFor(`${JSON.stringify(piece)} in the log`, () => (existsSync(log) ? readFileSync(log, 'utf8') : ''), (text) => text.endsWith(shows), 5_000);
-    }
-    const journal = decodeCarry(readFileSync(`${fifo}.carry`))!;
-    // The second chunk is in the log already; its commit waits for a third chunk.
-    expect({ tail: journal.tail.toString(), pending: journal.pending.toString(), size: journal.size }).toEqual({ tail: 't', pending: 'wo\nthr', size: 4 });
-    first.detach(source);
-    first.close(true);
-    const second = sinkFor(dir);
-    second.planResumes([{ instance: 0, stream: 'out', carryPath: `${fifo}.carry` }]);
-    const resumed = second.attach(0, 'out', fifo, openFifoReader(fifo), `${fifo}.carry`);
-    writeSync(writer, 'ee\nfour\n');
-    closeSync(writer);
-    await second.finish(resumed);
-    second.close();
-    expect(readFileSync(log, 'utf8')).toBe('one\ntwo\nthree\nfour\n');
   });
 
   it('cuts a half-written chunk back and writes it whole', async () => {
