@@ -171,6 +171,29 @@ export class CarryFile {
   }
 
   /**
+   * A partial commit: the chunks appended up to `end` (a `dataEnd` this
+   * journal had) are in the log at `position`, the tail then being the last
+   * `tailLength` bytes before `end`; what was appended after `end` stays
+   * pending. False (nothing written) when `end` is not one of this journal's.
+   */
+  commitTo(end: number, tailLength: number, continued: boolean, position: LogPosition): boolean {
+    const header = this.header;
+    if (this.fd === null || header === null || end > header.dataEnd || end - tailLength < header.tailStart) return false;
+    try {
+      this.writeHeader({ ...position, tailStart: end - tailLength, end, dataEnd: header.dataEnd, continued });
+    } catch (error) {
+      this.fail(error);
+      return false;
+    }
+    return true;
+  }
+
+  /** Where the next chunk goes (the end of what was read so far), or null without a journal. */
+  get dataEnd(): number | null {
+    return this.header?.dataEnd ?? null;
+  }
+
+  /**
    * The log moved on to `position` without the chunk kept after the commit
    * (the disk refused that one; other lines went in first): that chunk stays
    * pending, against the new position.

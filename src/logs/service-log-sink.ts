@@ -39,6 +39,13 @@ interface Source extends LogSource {
   finishing: (() => void) | null;
 }
 
+/** Where a stream's journal stood right after the chunk a piece written to the log came from (its commit, once the piece is in). */
+interface Mark {
+  end: number;
+  tailLength: number;
+  continued: boolean;
+}
+
 /** A timestamp of the width every stamp has: the stamped length of lines does not depend on when. */
 const STAMP_WIDTH = '0000-00-00T00:00:00.000Z';
 const ROOM_RETRY_FIRST_MS = 100;
@@ -67,9 +74,13 @@ export class ServiceLogSink {
     for (const stream of ['out', 'err'] as const) {
       this.files[stream].on('stalled', () => this.options.onStall(this.stall()));
       this.files[stream].on('resumed', () => this.resumeStream(stream));
-      // A kept piece just went in: every carry of the file learns where it stands (a refused one keeps its chunk).
-      this.files[stream].on('flushed', (owner: Source | undefined) => {
-        if (owner && this.sources.has(owner)) owner.refused = false;
+      // A kept piece just went in: every carry of the file learns where it stands (a refused one keeps its chunks).
+      this.files[stream].on('flushed', (owner: Source | undefined, mark: Mark | undefined, more: boolean) => {
+        if (owner && this.sources.has(owner)) {
+          // Later pieces of it still wait: its journal counts as written only what this piece held.
+          if (!more) owner.refused = false;
+          else if (mark) owner.carry.commitTo(mark.end, mark.tailLength, mark.continued, this.files[stream].position());
+        }
         this.commitStream(stream);
       });
     }
@@ -241,7 +252,9 @@ export class ServiceLogSink {
     const now = Date.now();
     const iso = this.options.stamp ? new Date(now).toISOString() : null;
     const owner = source.carry ? (source as Source) : undefined;
-    const ok = this.files[source.stream].write(stampSegments(segments, iso, this.tagOf(source.instance)), owner);
+    const end = owner?.carry.dataEnd ?? null;
+    const mark: Mark | undefined = owner && end !== null ? { end, tailLength: owner.cutter.pendingLength, continued: owner.cutter.pendingContinued } : undefined;
+    const ok = this.files[source.stream].write(stampSegments(segments, iso, this.tagOf(source.instance)), owner, mark);
     if (ok) this.commitStream(source.stream);
     if (this.options.hasListeners()) {
       for (const segment of segments) {
