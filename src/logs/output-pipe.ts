@@ -108,11 +108,16 @@ export class OutputPipe {
 
   /**
    * Reads what is in the pipe right now, synchronously (its writer has
-   * exited: this is the whole rest). False when the handler refused a chunk
-   * (disk full); call again once it takes chunks again.
+   * exited: this is the whole rest), as long as `canRead` says the next
+   * chunk can be kept. False when it cannot, or the handler refused a chunk
+   * (disk full): the rest stays in the pipe; call again once it can.
    */
-  drainNow(): boolean {
+  drainNow(canRead: () => boolean): boolean {
     while (!this.closed && !this.ended) {
+      if (!canRead()) {
+        this.pause();
+        return false;
+      }
       let length: number;
       try {
         length = readSync(this.fd, SHARED, 0, SHARED.length, null);

@@ -128,9 +128,15 @@ export class ServiceLogSink {
     if (!this.sources.has(source)) return Promise.resolve();
     return new Promise((resolve) => {
       source.finishing = () => {
-        if (!source.pipe?.drainNow() || !this.canRead(source)) return; // stalled: again on resume
+        // Stalled, or no room in the journal: nothing is read (what the pipe holds stays there); again on resume.
+        if (!this.canRead(source) || source.refused) return;
+        if (!source.pipe?.drainNow(() => this.canRead(source) && this.hasRoom(source))) return;
         const last = source.cutter.end();
-        if (last) this.writeSegments(source, [last]);
+        // Refused: the journal still has it (as the tail); the journal and pipe go only once it is in the log.
+        if (last && !this.writeSegments(source, [last])) {
+          source.refused = true;
+          return;
+        }
         this.release(source, true);
         resolve();
       };
@@ -194,8 +200,10 @@ export class ServiceLogSink {
   /** A chunk the pipe has already kept in the stream's journal (carry): a daemon killed while stamping it loses nothing. */
   private accept(source: Source, chunk: Buffer): boolean {
     const segments = source.cutter.push(chunk);
-    if (segments.length === 0) this.commitSource(source);
-    else if (!this.writeSegments(source, segments)) {
+    if (segments.length === 0) {
+      // A refused chunk is not committed before it is in the log: this one stays pending after it.
+      if (!source.refused) this.commitSource(source);
+    } else if (!this.writeSegments(source, segments)) {
       source.refused = true; // kept in the log file's queue and, uncommitted, in its carry
       return false;
     }
