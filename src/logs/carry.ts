@@ -15,6 +15,12 @@ export interface Carried extends LogPosition {
   tail: Buffer;
   /** Bytes read after that commit (a chunk the daemon may have died processing). */
   pending: Buffer;
+  /**
+   * The file was there but does not add up (cut short, overwritten): why.
+   * Then `tail` is what could be kept of the tail (whole, or nothing),
+   * `pending` is empty and `size`/`ino` mean nothing.
+   */
+  damaged?: string;
 }
 
 /** The header is fixed-size and rewritten in place; the data after it is only ever appended to. */
@@ -58,6 +64,23 @@ export function decodeCarry(bytes: Buffer): Carried | null {
 }
 
 /**
+ * Pure: what can be kept of a journal that does not decode — its committed
+ * tail when the header still reads and the tail is whole in the file (what
+ * was read after it may be cut short, and whether the log has it is unknown).
+ */
+export function salvageCarry(bytes: Buffer, path: string): Carried {
+  const damaged = { size: 0, ino: 0, continued: false, tail: Buffer.alloc(0), pending: Buffer.alloc(0), damaged: `journal ${path} is damaged (${bytes.length} bytes, its header or data cut short or overwritten)` };
+  try {
+    const header = JSON.parse(bytes.subarray(0, HEADER_BYTES).toString('utf8')) as Partial<Header>;
+    const { tailStart, end } = header;
+    if (typeof tailStart !== 'number' || typeof end !== 'number' || tailStart < HEADER_BYTES || end < tailStart || end > bytes.length) return damaged;
+    return { ...damaged, continued: header.continued === true, tail: Buffer.from(bytes.subarray(tailStart, end)) };
+  } catch {
+    return damaged;
+  }
+}
+
+/**
  * A stream's intake journal. Each chunk read from a child is written here
  * before any JavaScript looks at it, into room (zeros) the file already has
  * on disk — so a disk that filled up a moment ago still takes it — and the
@@ -83,16 +106,20 @@ export class CarryFile {
 
   constructor(readonly path: string) {}
 
+  /** What a journal holds; null when there is none; `damaged` when there is one that does not add up. */
   static load(path: string): Carried | null {
     let fd: number | null = null;
+    let bytes: Buffer;
     try {
       fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
-      return decodeCarry(readFileSync(fd));
-    } catch {
-      return null;
+      bytes = readFileSync(fd);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      return { size: 0, ino: 0, continued: false, tail: Buffer.alloc(0), pending: Buffer.alloc(0), damaged: describeError(error, path) };
     } finally {
       if (fd !== null) closeSync(fd);
     }
+    return decodeCarry(bytes) ?? salvageCarry(bytes, path);
   }
 
   /**

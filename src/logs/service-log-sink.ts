@@ -18,6 +18,8 @@ export interface SinkOptions {
   hasListeners: () => boolean;
   /** The service's logs stalled (disk full, …) or, with null, resumed. */
   onStall: (stall: Stall | null) => void;
+  /** Something for daemon.log (a damaged journal). */
+  warn?: (message: string, details: Record<string, unknown>) => void;
 }
 
 /** One stream of one instance: its pipe, its unterminated tail, the tail's carry file. */
@@ -191,6 +193,11 @@ export class ServiceLogSink {
   private resume(source: Source, planned: ResumePlan | null): void {
     const file = this.files[source.stream];
     const plan = planned ?? this.plan(source.instance, source.stream, source.carry.path);
+    if (plan.damaged) {
+      const what = `the journal of ${source.stream === 'out' ? 'stdout' : 'stderr'} was damaged: part of a line may be missing (the next line is marked as a continuation)`;
+      this.options.warn?.(`log journal damaged: ${plan.damaged}`, { service: this.service, instance: source.instance, stream: source.stream });
+      this.note(source.instance, what);
+    }
     source.cutter.restore(plan.tail, plan.continued);
     if (plan.truncateTo !== null) file.truncateTo(plan.truncateTo);
     if (plan.write.length === 0) this.commitStream(source.stream);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LineCutter, charBoundary, type Segment } from '../../src/logs/line-cutter.js';
 import { prefixBlock, splitBlock, stampSegments } from '../../src/logs/stamp.js';
-import { CarryFile, decodeCarry, encodeCarryHeader } from '../../src/logs/carry.js';
+import { CarryFile, decodeCarry, encodeCarryHeader, salvageCarry } from '../../src/logs/carry.js';
 import { planResume } from '../../src/logs/resume-plan.js';
 import { lastLineInstance, readLastLines, readLastLinesRotated } from '../../src/logs/tail.js';
 import { LogFile } from '../../src/logs/log-file.js';
@@ -172,6 +172,18 @@ describe('planResume', () => {
     ['rotated, half of it in the new file', carried('line\nrest'), { size: 3, ino: 2 }, { tail: 'rest', write: ['half line\n'], truncateTo: 0 }],
   ])('%s', (_what, carry, now, expected) => {
     expect(text(planResume(carry, now, 1 << 20, stamped))).toEqual(expected);
+  });
+
+  it('a damaged journal: the tail it still has is a line of its own, what was read after it is dropped, the next line is a continuation', () => {
+    const header = encodeCarryHeader({ size: 100, ino: 1, tailStart: 128, end: 133, dataEnd: 140, continued: false });
+    // Cut inside what was read after the tail: the tail is whole, the rest is not.
+    const cut = salvageCarry(Buffer.concat([header, Buffer.from('half line')]), '/x.carry');
+    expect(cut).toMatchObject({ tail: Buffer.from('half '), pending: Buffer.alloc(0), damaged: expect.stringMatching(/^journal \/x\.carry is damaged/) });
+    const plan = planResume(cut, { size: 100, ino: 1 }, 1 << 20, stamped);
+    expect({ ...text(plan), continued: plan.continued, damaged: plan.damaged }).toEqual({ tail: '', write: ['half \n'], truncateTo: null, continued: true, damaged: cut.damaged });
+    // Cut inside the header: nothing to keep.
+    expect(salvageCarry(header.subarray(0, 100), '/x.carry')).toMatchObject({ tail: Buffer.alloc(0), damaged: expect.any(String) });
+    expect(CarryFile.load(join(work, 'no-such.carry'))).toBeNull();
   });
 });
 
