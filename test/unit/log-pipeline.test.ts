@@ -138,6 +138,36 @@ describe('carry files', () => {
     second.remove();
   });
 
+  it('finds a chunk whose header write a kill cut off by its trailer, and takes no torn or stale one', () => {
+    const path = join(work, 'trailer.carry');
+    const file = new CarryFile(path);
+    file.commit(5, false, { size: 10, ino: 7 }, () => Buffer.from('half '));
+    const headerBefore = Buffer.from(readFileSync(path).subarray(0, 128));
+    file.append(Buffer.from('line\nrest'));
+    file.close();
+    const bytes = readFileSync(path);
+    expect(decodeCarry(bytes)).toMatchObject({ size: 10, ino: 7, tail: Buffer.from('half '), pending: Buffer.from('line\nrest') });
+    // Killed after the chunk's write, before the header's: the trailer after the chunk says what the header would have.
+    const killed = Buffer.from(bytes);
+    headerBefore.copy(killed, 0);
+    expect(decodeCarry(killed)).toMatchObject({ size: 10, ino: 7, tail: Buffer.from('half '), pending: Buffer.from('line\nrest') });
+    // The chunk's write torn (a byte of it missing): not taken, what the header says stands.
+    const torn = Buffer.from(killed);
+    torn[128 + 5 + 8] = 0;
+    expect(decodeCarry(torn)).toMatchObject({ tail: Buffer.from('half '), pending: Buffer.alloc(0) });
+    // A trailer from an earlier pass over the same bytes (the header's sequence number is past it): not taken.
+    const stale = Buffer.from(killed);
+    encodeCarryHeader({ size: 10, ino: 7, tailStart: 128, end: 133, dataEnd: 133, continued: false }, 1).copy(stale, 0);
+    expect(decodeCarry(stale)).toMatchObject({ tail: Buffer.from('half '), pending: Buffer.alloc(0) });
+    // The next daemon goes on from the chunk the trailer gave.
+    const next = new CarryFile(path);
+    writeFileSync(path, killed);
+    next.adopt();
+    next.append(Buffer.from('!\n'));
+    next.close();
+    expect(decodeCarry(readFileSync(path))).toMatchObject({ tail: Buffer.from('half '), pending: Buffer.from('line\nrest!\n') });
+  });
+
   it('reads garbage as no carry, and the format before the room ahead (v2) as it was', () => {
     expect(decodeCarry(Buffer.from('garbage'))).toBeNull();
     const header = (fields: object) => Buffer.from(`${JSON.stringify(fields).padEnd(127)}\n`);
