@@ -10,8 +10,10 @@ import { workloads as coreWorkloads } from './workloads.mjs';
 import { monitWorkloads } from './workloads-monit.mjs';
 import { trafficWorkloads } from './workloads-traffic.mjs';
 import { autoscaleWorkloads } from './workloads-autoscale.mjs';
+import { logWorkloads } from './workloads-logs.mjs';
+import { daemonKillWorkloads } from './workloads-daemon-kill.mjs';
 
-const workloads = { ...coreWorkloads, ...monitWorkloads, ...trafficWorkloads, ...autoscaleWorkloads };
+const workloads = { ...coreWorkloads, ...monitWorkloads, ...trafficWorkloads, ...autoscaleWorkloads, ...logWorkloads, ...daemonKillWorkloads };
 
 const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(name);

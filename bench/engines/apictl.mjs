@@ -22,7 +22,7 @@ export function createApictl() {
     listArgs: ['list', '--json'],
     async startFile(services) {
       const file = join(work, `services-${Date.now()}.json`);
-      writeFileSync(file, JSON.stringify({ services: services.map((s) => ({ name: s.name, script: s.script, port: s.port ?? false, args: s.args ?? [], ...(s.extra ?? {}) })) }));
+      writeFileSync(file, JSON.stringify({ services: services.map((s) => ({ name: s.name, script: s.script, port: s.port ?? false, args: s.args ?? [], ...(s.env ? { env: s.env } : {}), ...(s.extra ?? {}), ...(s.apictl ?? {}) })) }));
       const result = await cli(['start', file, '--no-wait']);
       if (result.code !== 0) throw new Error(`apictl start failed: ${result.stderr}`);
     },

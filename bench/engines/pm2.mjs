@@ -32,8 +32,8 @@ export function createPm2() {
     async startFile(services) {
       const file = join(work, `ecosystem-${Date.now()}.json`);
       const apps = services.map((s) => ({
-        name: s.name, script: s.script, args: s.args ?? [], env: s.port ? { PORT: String(s.port) } : {},
-        autorestart: true, ...(s.instances > 1 ? { instances: s.instances, exec_mode: 'cluster' } : {}),
+        name: s.name, script: s.script, args: s.args ?? [], env: { ...(s.env ?? {}), ...(s.port ? { PORT: String(s.port) } : {}) },
+        autorestart: true, ...(s.pm2 ?? {}), ...(s.instances > 1 ? { instances: s.instances, exec_mode: 'cluster' } : {}),
       }));
       writeFileSync(file, JSON.stringify({ apps }));
       const result = await cli(['start', file]);

@@ -20,10 +20,11 @@ export interface Stall {
   since: number;
 }
 
-/** Bytes the disk refused, kept in order, with whose they are ('flushed' tells, as each is written). */
+/** Bytes the disk refused, kept in order, with whose they are and the owner's mark for them ('flushed' tells both, as each is written). */
 interface Kept {
   data: Buffer;
   owner?: object;
+  mark?: unknown;
 }
 
 /**
@@ -33,7 +34,8 @@ interface Kept {
  * I/O error) the unwritten bytes are kept in order, `write` returns false so
  * the caller stops reading its children (they are slowed, never dropped), and
  * a retry with back-off resumes on its own once space is back ('flushed'
- * with each piece's owner as it goes in, then 'resumed').
+ * with each piece's owner and mark as it goes in, and whether more pieces of
+ * that owner still wait; then 'resumed').
  * A file or folder deleted under it is recreated, with the lines written since
  * the last check copied over.
  */
@@ -62,13 +64,13 @@ export class LogFile extends EventEmitter {
     return { size: this.size, ino: this.ino };
   }
 
-  /** Appends whole lines; false when the disk refused them (kept, written later in order, then 'flushed' with `owner`). */
-  write(data: Buffer, owner?: object): boolean {
+  /** Appends whole lines; false when the disk refused them (kept, written later in order, then 'flushed' with `owner` and `mark`). */
+  write(data: Buffer, owner?: object, mark?: unknown): boolean {
     if (this.stall) {
-      this.pending.push({ data, owner });
+      this.pending.push({ data, owner, mark });
       return false;
     }
-    return this.writeNow({ data, owner });
+    return this.writeNow({ data, owner, mark });
   }
 
   /** Empties the file and drops the rotated ones (`flush`). */
@@ -132,7 +134,7 @@ export class LogFile extends EventEmitter {
     } catch (error) {
       // Undo a partial write, so the file never ends in half a line (the lines are kept, whole, for later).
       if (written > 0 && this.undoTo(before)) written = 0;
-      this.enterStall(error, [{ data: data.subarray(written), owner: kept.owner }]);
+      this.enterStall(error, [{ data: data.subarray(written), owner: kept.owner, mark: kept.mark }]);
       return false;
     }
   }
@@ -177,7 +179,9 @@ export class LogFile extends EventEmitter {
         this.pending.push(...waiting.slice(index + 1));
         return;
       }
-      this.emit('flushed', piece.owner);
+      // More of the same owner still waiting: its journal may count only this piece as written.
+      const more = piece.owner !== undefined && (waiting.some((other, at) => at > index && other.owner === piece.owner) || this.pending.some((other) => other.owner === piece.owner));
+      this.emit('flushed', piece.owner, piece.mark, more);
     }
     this.retryMs = RETRY_FIRST_MS;
     if (this.stall) {

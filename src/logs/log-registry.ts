@@ -35,6 +35,7 @@ export class LogRegistry {
     private readonly events: EventEmitter,
     private readonly onStall: (service: string, stall: Stall | null) => void,
     private readonly defaults: RotationDefaults = rotationDefaults(process.env),
+    private readonly onWarn: (service: string, message: string, details: Record<string, unknown>) => void = () => undefined,
   ) {
     this.checker = setInterval(() => {
       for (const { sink } of this.sinks.values()) sink.checkPaths();
@@ -57,6 +58,7 @@ export class LogRegistry {
         emit: (line) => this.events.emit('log', line),
         hasListeners: () => this.events.listenerCount('log') > 0,
         onStall: (stall) => this.onStall(name, stall),
+        warn: (message, details) => this.onWarn(name, message, details),
       },
     );
     this.sinks.set(name, { sink, keep });

@@ -13,14 +13,42 @@ export type ChunkHandler = (chunk: Buffer) => boolean;
 export type Journal = (buffer: Buffer, length: number) => void;
 
 /**
- * After a read smaller than this, reading pauses for BATCH_WAIT_MS so the
- * next lines gather in the pipe — in the kernel, where a daemon killed
- * meanwhile loses nothing — and arrive as one chunk: a service that writes
- * line by line costs a few reads, not one per line. (A pipe holds 64 KB: at
- * 5 ms, only a writer faster than 12 MB/s in small writes notices.)
+ * After a read smaller than this, reading may pause so the next lines gather
+ * in the pipe — in the kernel, where a daemon killed meanwhile loses nothing —
+ * and arrive as one chunk: a service that writes line by line costs a few
+ * reads, not one per line.
  */
 const BATCH_BELOW_BYTES = 16 * 1024;
-const BATCH_WAIT_MS = 5;
+/**
+ * How much a pause lets gather: a quarter of the pipe (64 KB), so the pipe is
+ * never full when the timer fires late: a writer that meets a full pipe
+ * blocks. A fixed 5 ms pause let a 50 MB/s line-by-line writer fill the pipe
+ * in about 1 ms and wait out the rest (it ran at 0.55× of the same child
+ * piped into `cat`, the daemon idle three quarters of the time).
+ */
+const BATCH_TARGET_BYTES = 16 * 1024;
+/** The longest pause (a slow writer's lines wait at most this long in the pipe). */
+const BATCH_WAIT_MAX_MS = 5;
+/** Shorter pauses than this are not worth a timer: reading simply goes on. */
+const BATCH_WAIT_MIN_MS = 1;
+/**
+ * The writer's rate is judged over the last one to two windows of this
+ * length, not from one read: right after a full pipe the writer has only
+ * just been woken, and its first small write says nothing of its speed.
+ */
+const RATE_WINDOW_MS = 20;
+
+/**
+ * Pure: how long to stop reading after a read of `length` bytes, when
+ * `recentBytes` came in over the last `recentMs` — the time the writer needs,
+ * at that rate, to put BATCH_TARGET_BYTES in the pipe; 0: read on.
+ */
+export function batchWaitMs(length: number, recentBytes: number, recentMs: number): number {
+  if (length >= BATCH_BELOW_BYTES) return 0;
+  const waitMs = recentBytes > 0 ? (BATCH_TARGET_BYTES * recentMs) / recentBytes : BATCH_WAIT_MAX_MS;
+  if (waitMs < BATCH_WAIT_MIN_MS) return 0;
+  return Math.min(BATCH_WAIT_MAX_MS, Math.floor(waitMs));
+}
 
 /**
  * The daemon's read end of one child stream (a FIFO). Chunks go to `onChunk`
@@ -35,6 +63,11 @@ export class OutputPipe {
   /** End of file seen: no writer is left, and nothing more can be read. */
   private ended = false;
   private batchTimer: NodeJS.Timeout | null = null;
+  /** Bytes read in the current and the previous rate window, and when each began (performance.now()). */
+  private windowAt = 0;
+  private windowBytes = 0;
+  private previousWindowAt = 0;
+  private previousWindowBytes = 0;
 
   constructor(private readonly fd: number, private readonly journal: Journal, private readonly onChunk: ChunkHandler, onEnd: () => void) {
     this.socket = new Socket({
@@ -75,11 +108,16 @@ export class OutputPipe {
 
   /**
    * Reads what is in the pipe right now, synchronously (its writer has
-   * exited: this is the whole rest). False when the handler refused a chunk
-   * (disk full); call again once it takes chunks again.
+   * exited: this is the whole rest), as long as `canRead` says the next
+   * chunk can be kept. False when it cannot, or the handler refused a chunk
+   * (disk full): the rest stays in the pipe; call again once it can.
    */
-  drainNow(): boolean {
+  drainNow(canRead: () => boolean): boolean {
     while (!this.closed && !this.ended) {
+      if (!canRead()) {
+        this.pause();
+        return false;
+      }
       let length: number;
       try {
         length = readSync(this.fd, SHARED, 0, SHARED.length, null);
@@ -112,11 +150,20 @@ export class OutputPipe {
       this.pause();
       return false;
     }
-    if (chunk.length >= BATCH_BELOW_BYTES || this.batchTimer || this.closed) return true;
+    const now = performance.now();
+    if (now - this.windowAt >= RATE_WINDOW_MS) {
+      this.previousWindowAt = this.windowAt;
+      this.previousWindowBytes = this.windowBytes;
+      this.windowAt = now;
+      this.windowBytes = 0;
+    }
+    this.windowBytes += chunk.length;
+    const waitMs = batchWaitMs(chunk.length, this.previousWindowBytes + this.windowBytes, now - this.previousWindowAt);
+    if (waitMs === 0 || this.batchTimer || this.closed) return true;
     this.batchTimer = setTimeout(() => {
       this.batchTimer = null;
       if (!this.paused && !this.closed) this.socket.resume();
-    }, BATCH_WAIT_MS);
+    }, waitMs);
     return false; // stops reading until the timer
   }
 }

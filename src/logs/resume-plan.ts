@@ -9,6 +9,8 @@ export interface ResumePlan {
   write: Segment[];
   /** The kept chunk was half written when the daemon died: cut the log back to here first. */
   truncateTo: number | null;
+  /** The carry was damaged (why): part of a line may be missing, and the stream's next line is marked as a continuation. */
+  damaged: string | null;
 }
 
 /**
@@ -20,16 +22,22 @@ export interface ResumePlan {
  * written (write).
  */
 export function planResume(carried: Carried | null, now: LogPosition, maxLineBytes: number, stampedLength: (segments: Segment[]) => number): ResumePlan {
-  if (!carried) return { tail: Buffer.alloc(0), continued: false, write: [], truncateTo: null };
+  if (!carried) return { tail: Buffer.alloc(0), continued: false, write: [], truncateTo: null, damaged: null };
+  if (carried.damaged) {
+    // What was read after the tail is lost (or cannot be told from what the log has): the tail kept goes out
+    // as a line of its own, and whatever the pipe gives next starts a line that is marked as continued.
+    const write = carried.tail.length > 0 ? [{ data: Buffer.concat([carried.tail, Buffer.from('\n')]), continued: carried.continued }] : [];
+    return { tail: Buffer.alloc(0), continued: true, write, truncateTo: null, damaged: carried.damaged };
+  }
   const cutter = new LineCutter(maxLineBytes);
   cutter.restore(carried.tail, carried.continued);
   const segments = carried.pending.length > 0 ? cutter.push(carried.pending) : [];
   const { data: tail, continued } = cutter.pending;
-  if (segments.length === 0) return { tail, continued, write: [], truncateTo: null };
+  if (segments.length === 0) return { tail, continued, write: [], truncateTo: null, damaged: null };
   // A rotation is the first thing a write may do: then the new file holds only this chunk.
   const base = now.ino === carried.ino ? carried.size : 0;
   const grown = now.size - base;
-  if (grown <= 0) return { tail, continued, write: segments, truncateTo: null };
-  if (grown < stampedLength(segments)) return { tail, continued, write: segments, truncateTo: base };
-  return { tail, continued, write: [], truncateTo: null };
+  if (grown <= 0) return { tail, continued, write: segments, truncateTo: null, damaged: null };
+  if (grown < stampedLength(segments)) return { tail, continued, write: segments, truncateTo: base, damaged: null };
+  return { tail, continued, write: [], truncateTo: null, damaged: null };
 }

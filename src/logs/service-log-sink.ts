@@ -18,6 +18,8 @@ export interface SinkOptions {
   hasListeners: () => boolean;
   /** The service's logs stalled (disk full, …) or, with null, resumed. */
   onStall: (stall: Stall | null) => void;
+  /** Something for daemon.log (a damaged journal). */
+  warn?: (message: string, details: Record<string, unknown>) => void;
 }
 
 /** One stream of one instance: its pipe, its unterminated tail, the tail's carry file. */
@@ -37,6 +39,13 @@ interface Source extends LogSource {
   waitingRoom: boolean;
   /** Set once the writer is gone: read the rest, then let go. */
   finishing: (() => void) | null;
+}
+
+/** Where a stream's journal stood right after the chunk a piece written to the log came from (its commit, once the piece is in). */
+interface Mark {
+  end: number;
+  tailLength: number;
+  continued: boolean;
 }
 
 /** A timestamp of the width every stamp has: the stamped length of lines does not depend on when. */
@@ -67,9 +76,13 @@ export class ServiceLogSink {
     for (const stream of ['out', 'err'] as const) {
       this.files[stream].on('stalled', () => this.options.onStall(this.stall()));
       this.files[stream].on('resumed', () => this.resumeStream(stream));
-      // A kept piece just went in: every carry of the file learns where it stands (a refused one keeps its chunk).
-      this.files[stream].on('flushed', (owner: Source | undefined) => {
-        if (owner && this.sources.has(owner)) owner.refused = false;
+      // A kept piece just went in: every carry of the file learns where it stands (a refused one keeps its chunks).
+      this.files[stream].on('flushed', (owner: Source | undefined, mark: Mark | undefined, more: boolean) => {
+        if (owner && this.sources.has(owner)) {
+          // Later pieces of it still wait: its journal counts as written only what this piece held.
+          if (!more) owner.refused = false;
+          else if (mark) owner.carry.commitTo(mark.end, mark.tailLength, mark.continued, this.files[stream].position());
+        }
         this.commitStream(stream);
       });
     }
@@ -117,9 +130,15 @@ export class ServiceLogSink {
     if (!this.sources.has(source)) return Promise.resolve();
     return new Promise((resolve) => {
       source.finishing = () => {
-        if (!source.pipe?.drainNow() || !this.canRead(source)) return; // stalled: again on resume
+        // Stalled, or no room in the journal: nothing is read (what the pipe holds stays there); again on resume.
+        if (!this.canRead(source) || source.refused) return;
+        if (!source.pipe?.drainNow(() => this.canRead(source) && this.hasRoom(source))) return;
         const last = source.cutter.end();
-        if (last) this.writeSegments(source, [last]);
+        // Refused: the journal still has it (as the tail); the journal and pipe go only once it is in the log.
+        if (last && !this.writeSegments(source, [last])) {
+          source.refused = true;
+          return;
+        }
         this.release(source, true);
         resolve();
       };
@@ -174,6 +193,11 @@ export class ServiceLogSink {
   private resume(source: Source, planned: ResumePlan | null): void {
     const file = this.files[source.stream];
     const plan = planned ?? this.plan(source.instance, source.stream, source.carry.path);
+    if (plan.damaged) {
+      const what = `the journal of ${source.stream === 'out' ? 'stdout' : 'stderr'} was damaged: part of a line may be missing (the next line is marked as a continuation)`;
+      this.options.warn?.(`log journal damaged: ${plan.damaged}`, { service: this.service, instance: source.instance, stream: source.stream });
+      this.note(source.instance, what);
+    }
     source.cutter.restore(plan.tail, plan.continued);
     if (plan.truncateTo !== null) file.truncateTo(plan.truncateTo);
     if (plan.write.length === 0) this.commitStream(source.stream);
@@ -183,8 +207,10 @@ export class ServiceLogSink {
   /** A chunk the pipe has already kept in the stream's journal (carry): a daemon killed while stamping it loses nothing. */
   private accept(source: Source, chunk: Buffer): boolean {
     const segments = source.cutter.push(chunk);
-    if (segments.length === 0) this.commitSource(source);
-    else if (!this.writeSegments(source, segments)) {
+    if (segments.length === 0) {
+      // A refused chunk is not committed before it is in the log: this one stays pending after it.
+      if (!source.refused) this.commitSource(source);
+    } else if (!this.writeSegments(source, segments)) {
       source.refused = true; // kept in the log file's queue and, uncommitted, in its carry
       return false;
     }
@@ -241,7 +267,9 @@ export class ServiceLogSink {
     const now = Date.now();
     const iso = this.options.stamp ? new Date(now).toISOString() : null;
     const owner = source.carry ? (source as Source) : undefined;
-    const ok = this.files[source.stream].write(stampSegments(segments, iso, this.tagOf(source.instance)), owner);
+    const end = owner?.carry.dataEnd ?? null;
+    const mark: Mark | undefined = owner && end !== null ? { end, tailLength: owner.cutter.pendingLength, continued: owner.cutter.pendingContinued } : undefined;
+    const ok = this.files[source.stream].write(stampSegments(segments, iso, this.tagOf(source.instance)), owner, mark);
     if (ok) this.commitStream(source.stream);
     if (this.options.hasListeners()) {
       for (const segment of segments) {

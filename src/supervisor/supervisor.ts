@@ -5,7 +5,7 @@ import { ApictlError } from '../errors.js';
 import { parseDotenv } from '../config/dotenv.js';
 import type { ServiceDraft } from '../config/validate.js';
 import type { LogLine } from '../logs/log-line.js';
-import { LogRegistry } from '../logs/log-registry.js';
+import { LogRegistry, rotationDefaults } from '../logs/log-registry.js';
 import { MetricsSampler } from '../metrics/sampler.js';
 import { ExitWatcher } from '../process/exit-watch.js';
 import type { ServiceRequests } from '../metrics/service-requests.js';
@@ -67,11 +67,17 @@ export class Supervisor {
 
   constructor(private readonly options: SupervisorOptions) {
     this.events.setMaxListeners(0);
-    this.logs = new LogRegistry(options.paths, this.events, (service, stall) => {
-      if (stall) options.logger.warn({ service, reason: stall.reason }, 'logs stalled: output is held until the disk takes it again');
-      else options.logger.info({ service }, 'logs resumed');
-      this.events.emit('change');
-    });
+    this.logs = new LogRegistry(
+      options.paths,
+      this.events,
+      (service, stall) => {
+        if (stall) options.logger.warn({ service, reason: stall.reason }, 'logs stalled: output is held until the disk takes it again');
+        else options.logger.info({ service }, 'logs resumed');
+        this.events.emit('change');
+      },
+      rotationDefaults(process.env),
+      (service, message, details) => options.logger.warn({ ...details, service }, message),
+    );
     this.routes = new RouteRegistry(
       options.balancerHost ?? '127.0.0.1',
       (name) => this.services.get(name)?.routeTarget() ?? null,

@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LineCutter, charBoundary, type Segment } from '../../src/logs/line-cutter.js';
 import { prefixBlock, splitBlock, stampSegments } from '../../src/logs/stamp.js';
-import { CarryFile, decodeCarry, encodeCarryHeader } from '../../src/logs/carry.js';
+import { CarryFile, decodeCarry, encodeCarryHeader, salvageCarry } from '../../src/logs/carry.js';
 import { planResume } from '../../src/logs/resume-plan.js';
 import { lastLineInstance, readLastLines, readLastLinesRotated } from '../../src/logs/tail.js';
 import { LogFile } from '../../src/logs/log-file.js';
 import { DaemonLog } from '../../src/daemon/daemon-log.js';
 import { ServiceLogSink } from '../../src/logs/service-log-sink.js';
 import { makeFifos, openFifoReader } from '../../src/process/fifo.js';
-import { OutputPipe } from '../../src/logs/output-pipe.js';
+import { OutputPipe, batchWaitMs } from '../../src/logs/output-pipe.js';
 
 const work = mkdtempSync(join(tmpdir(), 'apictl-logunit-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -138,6 +138,36 @@ describe('carry files', () => {
     second.remove();
   });
 
+  it('finds a chunk whose header write a kill cut off by its trailer, and takes no torn or stale one', () => {
+    const path = join(work, 'trailer.carry');
+    const file = new CarryFile(path);
+    file.commit(5, false, { size: 10, ino: 7 }, () => Buffer.from('half '));
+    const headerBefore = Buffer.from(readFileSync(path).subarray(0, 128));
+    file.append(Buffer.from('line\nrest'));
+    file.close();
+    const bytes = readFileSync(path);
+    expect(decodeCarry(bytes)).toMatchObject({ size: 10, ino: 7, tail: Buffer.from('half '), pending: Buffer.from('line\nrest') });
+    // Killed after the chunk's write, before the header's: the trailer after the chunk says what the header would have.
+    const killed = Buffer.from(bytes);
+    headerBefore.copy(killed, 0);
+    expect(decodeCarry(killed)).toMatchObject({ size: 10, ino: 7, tail: Buffer.from('half '), pending: Buffer.from('line\nrest') });
+    // The chunk's write torn (a byte of it missing): not taken, what the header says stands.
+    const torn = Buffer.from(killed);
+    torn[128 + 5 + 8] = 0;
+    expect(decodeCarry(torn)).toMatchObject({ tail: Buffer.from('half '), pending: Buffer.alloc(0) });
+    // A trailer from an earlier pass over the same bytes (the header's sequence number is past it): not taken.
+    const stale = Buffer.from(killed);
+    encodeCarryHeader({ size: 10, ino: 7, tailStart: 128, end: 133, dataEnd: 133, continued: false }, 1).copy(stale, 0);
+    expect(decodeCarry(stale)).toMatchObject({ tail: Buffer.from('half '), pending: Buffer.alloc(0) });
+    // The next daemon goes on from the chunk the trailer gave.
+    const next = new CarryFile(path);
+    writeFileSync(path, killed);
+    next.adopt();
+    next.append(Buffer.from('!\n'));
+    next.close();
+    expect(decodeCarry(readFileSync(path))).toMatchObject({ tail: Buffer.from('half '), pending: Buffer.from('line\nrest!\n') });
+  });
+
   it('reads garbage as no carry, and the format before the room ahead (v2) as it was', () => {
     expect(decodeCarry(Buffer.from('garbage'))).toBeNull();
     const header = (fields: object) => Buffer.from(`${JSON.stringify(fields).padEnd(127)}\n`);
@@ -172,6 +202,18 @@ describe('planResume', () => {
     ['rotated, half of it in the new file', carried('line\nrest'), { size: 3, ino: 2 }, { tail: 'rest', write: ['half line\n'], truncateTo: 0 }],
   ])('%s', (_what, carry, now, expected) => {
     expect(text(planResume(carry, now, 1 << 20, stamped))).toEqual(expected);
+  });
+
+  it('a damaged journal: the tail it still has is a line of its own, what was read after it is dropped, the next line is a continuation', () => {
+    const header = encodeCarryHeader({ size: 100, ino: 1, tailStart: 128, end: 133, dataEnd: 140, continued: false });
+    // Cut inside what was read after the tail: the tail is whole, the rest is not.
+    const cut = salvageCarry(Buffer.concat([header, Buffer.from('half line')]), '/x.carry');
+    expect(cut).toMatchObject({ tail: Buffer.from('half '), pending: Buffer.alloc(0), damaged: expect.stringMatching(/^journal \/x\.carry is damaged/) });
+    const plan = planResume(cut, { size: 100, ino: 1 }, 1 << 20, stamped);
+    expect({ ...text(plan), continued: plan.continued, damaged: plan.damaged }).toEqual({ tail: '', write: ['half \n'], truncateTo: null, continued: true, damaged: cut.damaged });
+    // Cut inside the header: nothing to keep.
+    expect(salvageCarry(header.subarray(0, 100), '/x.carry')).toMatchObject({ tail: Buffer.alloc(0), damaged: expect.any(String) });
+    expect(CarryFile.load(join(work, 'no-such.carry'))).toBeNull();
   });
 });
 
@@ -328,9 +370,21 @@ describe('OutputPipe', () => {
     // Another file opened now may get a just-closed descriptor number: it must not be read as this pipe.
     writeFileSync(join(work, 'unrelated'), 'not this pipe\n');
     const other = openSync(join(work, 'unrelated'), 'r');
-    expect(pipe.drainNow()).toBe(true);
+    expect(pipe.drainNow(() => true)).toBe(true);
     pipe.close();
     closeSync(other);
     expect(chunks.join('')).toBe('last words\n');
+  });
+
+  it.each([
+    // [read bytes, bytes over the recent window, window ms, pause ms]
+    [64 * 1024, 64 * 1024, 1, 0], // a full pipe: read on
+    [16 * 1024, 16 * 1024, 100, 0], // a large read: read on, however slow the writer
+    [2_500, 500_000, 10, 0], // 50 MB/s in single lines: the pipe fills in about a millisecond, never pause
+    [2_500, 100_000, 20, 3], // 5 MB/s: 16 KB gather in about 3 ms
+    [200, 10_000, 30, 5], // a slow writer: the longest pause
+    [100, 0, 1_000, 5], // nothing recent to go by: the longest pause
+  ])('pauses after a read of %i bytes (%i in %i ms) for %i ms', (length, recentBytes, recentMs, expected) => {
+    expect(batchWaitMs(length, recentBytes, recentMs)).toBe(expected);
   });
 });

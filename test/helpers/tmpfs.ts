@@ -1,0 +1,22 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+
+/** Mounts a fresh tmpfs of `size` ("3m") at `dir` (created 0700): a small disk that fills up. Needs root. */
+export function mountTmpfs(dir: string, size: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0700`, 'tmpfs', dir]);
+}
+
+/** Gives a tmpfs `size` now (space back, or taken away). */
+export function resizeTmpfs(dir: string, size: string): void {
+  execFileSync('mount', ['-o', `remount,size=${size}`, dir]);
+}
+
+/** Unmounts it; lazily when something still holds it open. */
+export function unmountTmpfs(dir: string): void {
+  try {
+    execFileSync('umount', [dir]);
+  } catch {
+    execFileSync('umount', ['-l', dir]);
+  }
+}
