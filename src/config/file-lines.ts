@@ -1,5 +1,5 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
-import { formatPath, type IssuePath, type LineOf } from './issues.js';
+import { formatPath, type IssuePath } from './issues.js';
 
 // Where each value of a JSON or YAML file is, so a validation problem can say
 // "line 7". JSON is read with the YAML parser too (YAML 1.2 contains JSON).
@@ -25,16 +25,4 @@ export function lineTable(text: string): Record<string, number> | undefined {
   };
   visit(document.contents, []);
   return lines;
-}
-
-/** The line of `path`, or of the nearest enclosing value the table knows. */
-export function lineLookup(lines: Record<string, number> | undefined): LineOf | undefined {
-  if (!lines) return undefined;
-  return (path) => {
-    for (let length = path.length; length > 0; length--) {
-      const line = lines[formatPath(path.slice(0, length))];
-      if (line !== undefined) return line;
-    }
-    return undefined;
-  };
 }

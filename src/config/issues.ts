@@ -52,3 +52,15 @@ function describe(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
+
+/** The line of `path` (from a file's lineTable), or of the nearest enclosing value the table knows. */
+export function lineLookup(lines: Record<string, number> | undefined): LineOf | undefined {
+  if (!lines) return undefined;
+  return (path) => {
+    for (let length = path.length; length > 0; length--) {
+      const line = lines[formatPath(path.slice(0, length))];
+      if (line !== undefined) return line;
+    }
+    return undefined;
+  };
+}

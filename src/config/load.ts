@@ -2,7 +2,7 @@ import { ApictlError } from '../errors.js';
 import type { StartParams } from '../protocol/methods.js';
 import type { RouteTable } from '../types.js';
 import type { FileProbe, ServiceDraft } from './draft.js';
-import { lineLookup } from './file-lines.js';
+import { lineLookup } from './issues.js';
 import { validateService, validateServicesFile, type Validation } from './validate.js';
 
 /**
