@@ -121,17 +121,23 @@ describe('logs', () => {
   });
 });
 
+/** A keeper in a fresh home whose "daemon" is test/fixtures/stub-daemon.js, once the stub is up. */
+async function keeperWithStub(name: string) {
+  const home = join(harness.work, name);
+  mkdirSync(home, { mode: 0o700 });
+  const keeper = spawn('bash', [join(REPO, 'bin/apictl-keeper')], {
+    env: { ...process.env, APICTL_HOME: home, APICTL_DAEMON_ENTRY: join(FIXTURES, 'stub-daemon.js'), APICTL_NODE: process.execPath },
+    stdio: 'ignore',
+  });
+  const exited = new Promise<number | null>((resolve) => keeper.once('exit', resolve));
+  await waitFor('the stub up', () => existsSync(join(home, 'stub-starts')), Boolean);
+  return { home, keeper, exited };
+}
+
 describe('the keeper', () => {
   it('does not restart a daemon that exits cleanly while a USR1 from it is being handled', async () => {
     for (let round = 0; round < 6; round++) {
-      const home = join(harness.work, `keeper-${round}`);
-      mkdirSync(home, { mode: 0o700 });
-      const keeper = spawn('bash', [join(REPO, 'bin/apictl-keeper')], {
-        env: { ...process.env, APICTL_HOME: home, APICTL_DAEMON_ENTRY: join(FIXTURES, 'stub-daemon.js'), APICTL_NODE: process.execPath },
-        stdio: 'ignore',
-      });
-      const exited = new Promise<number | null>((resolve) => keeper.once('exit', resolve));
-      await waitFor('the stub up', () => existsSync(join(home, 'stub-starts')), Boolean);
+      const { home, keeper, exited } = await keeperWithStub(`keeper-${round}`);
       // USR1s while the stub exits 0: the wait the trap interrupts must not be taken for its status.
       const burst = setInterval(() => keeper.kill('SIGUSR1'), 1);
       writeFileSync(join(home, 'go'), '');
@@ -140,6 +146,27 @@ describe('the keeper', () => {
       expect(code).toBe(0);
       expect(readFileSync(join(home, 'stub-starts'), 'utf8').trim().split('\n')).toHaveLength(1);
     }
+  });
+});
+
+describe('the keeper under a storm of signals', () => {
+  it('never takes a running daemon for a dead one, whenever a USR1 or USR2 lands', async () => {
+    const { home, keeper, exited } = await keeperWithStub('keeper-storm');
+    // What the daemon (USR1: FIFOs changed) and CLIs (USR2: wake up) send, as fast as they come, for a while.
+    let sent = 0;
+    const storm = setInterval(() => {
+      for (let burst = 0; burst < 5; burst++) keeper.kill(++sent % 2 ? 'SIGUSR1' : 'SIGUSR2');
+    }, 1);
+    try {
+      await waitFor('4,000 signals sent', () => sent, (count) => count >= 4_000, 60_000);
+    } finally {
+      clearInterval(storm);
+    }
+    const starts = () => readFileSync(join(home, 'stub-starts'), 'utf8').trim().split('\n');
+    const log = () => (existsSync(join(home, 'daemon.log')) ? readFileSync(join(home, 'daemon.log'), 'utf8') : '');
+    expect({ starts: starts().length, log: log() }).toEqual({ starts: 1, log: '' });
+    writeFileSync(join(home, 'go'), '');
+    expect(await exited).toBe(0);
   });
 });
 
