@@ -67,7 +67,7 @@ export class LogFile extends EventEmitter {
   /** Appends whole lines; false when the disk refused them (kept, written later in order, then 'flushed' with `owner` and `mark`). */
   write(data: Buffer, owner?: object, mark?: unknown): boolean {
     if (this.stall) {
-      this.pending.push({ data, owner, mark });
+      this.pending.push(ownCopy({ data, owner, mark }));
       return false;
     }
     return this.writeNow({ data, owner, mark });
@@ -151,7 +151,7 @@ export class LogFile extends EventEmitter {
   }
 
   private enterStall(error: unknown, rest: Kept[]): void {
-    this.pending.push(...rest.filter((piece) => piece.data.length > 0));
+    this.pending.push(...rest.filter((piece) => piece.data.length > 0).map(ownCopy));
     const first = this.stall === null;
     this.stall ??= { reason: describeError(error, this.path), since: Date.now() };
     if (first) this.emit('stalled', this.stall);
@@ -268,4 +268,13 @@ function renameIfThere(from: string, to: string): void {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
+}
+
+/**
+ * A piece kept for later owns its bytes: what a write is given may be a view
+ * of the daemon's shared read buffer (unstamped lines go to the file as read),
+ * which the next read of any pipe overwrites.
+ */
+function ownCopy(kept: Kept): Kept {
+  return { ...kept, data: Buffer.from(kept.data) };
 }

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** Mounts a fresh tmpfs of `size` ("3m") at `dir` (created 0700): a small disk that fills up. Needs root. */
 export function mountTmpfs(dir: string, size: string): void {
@@ -18,5 +19,20 @@ export function unmountTmpfs(dir: string): void {
     execFileSync('umount', [dir]);
   } catch {
     execFileSync('umount', ['-l', dir]);
+  }
+}
+
+/** Fills `dir` with 4 KB files fill.0, fill.1, … until the disk refuses one; returns how many there are. */
+export function fillWithPages(dir: string): number {
+  const page = Buffer.alloc(4096, 1);
+  let fillers = 0;
+  for (;;) {
+    try {
+      writeFileSync(join(dir, `fill.${fillers}`), page);
+      fillers++;
+    } catch {
+      rmSync(join(dir, `fill.${fillers}`), { force: true });
+      return fillers;
+    }
   }
 }

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { FIXTURES, Harness } from '../helpers/harness.js';
 import { killDaemonHard } from '../helpers/daemon-socket.js';
-import { mountTmpfs, unmountTmpfs } from '../helpers/tmpfs.js';
+import { fillWithPages, mountTmpfs, unmountTmpfs } from '../helpers/tmpfs.js';
 import { waitFor } from '../helpers/wait.js';
 
 // SPEC §12: two pieces of one stream wait for a full disk (lines 0-99, then
@@ -31,17 +31,7 @@ describe.runIf(isRoot)('two queued pieces of one stream, space back for the firs
     const runDir = join(harness.home, 'run');
     await waitFor('the journals', () => readdirSync(runDir).filter((name) => name.endsWith('.out.carry')), (found) => found.length === 1);
     // Fill logs/ with 4 KB files.
-    const page = Buffer.alloc(4096, 1);
-    let fillers = 0;
-    for (;;) {
-      try {
-        writeFileSync(join(logs, `fill.${fillers}`), page);
-        fillers++;
-      } catch {
-        rmSync(join(logs, `fill.${fillers}`), { force: true });
-        break;
-      }
-    }
+    const fillers = fillWithPages(logs);
     writeFileSync(go, '');
     await waitFor('the stall', async () => (await harness.service('two')).logs.stalled, (stall) => stall !== null, 30_000);
     // The exit handled: whatever the daemon reads of the pipe at the exit, it has read.
