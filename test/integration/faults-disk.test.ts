@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES, Harness, sweepHome } from '../helpers/harness.js';
+import { mountTmpfs, resizeTmpfs, unmountTmpfs } from '../helpers/tmpfs.js';
 import { waitFor } from '../helpers/wait.js';
 
 // SPEC §6/§12: a full disk, a deleted log folder, an unwritable daemon.log:
@@ -27,20 +27,13 @@ describe.runIf(isRoot)('disk full (a 3 MB tmpfs as APICTL_HOME)', () => {
   const harness = new Harness(23200);
   const mount = join(harness.work, 'small');
   // Mounted in beforeAll, not while collecting: a filtered run (-t) that skips this block must not mount it.
-  beforeAll(() => {
-    mkdirSync(mount);
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=3m,mode=0700', 'tmpfs', mount]);
-  });
+  beforeAll(() => mountTmpfs(mount, '3m'));
   const home = join(mount, 'home');
   const run = (args: string[]) => harness.run(args, { env: { APICTL_HOME: home } });
   afterAll(async () => {
     await run(['kill']);
     sweepHome(home);
-    try {
-      execFileSync('umount', [mount]);
-    } catch {
-      execFileSync('umount', ['-l', mount]);
-    }
+    unmountTmpfs(mount);
     await harness.cleanup();
   });
 
@@ -62,7 +55,7 @@ describe.runIf(isRoot)('disk full (a 3 MB tmpfs as APICTL_HOME)', () => {
     const listed = await run(['list']);
     expect(listed.stdout).toMatch(/flood: logs stalled/);
     // Space comes back: nobody types anything, the writing resumes by itself.
-    execFileSync('mount', ['-o', 'remount,size=64m', mount]);
+    resizeTmpfs(mount, '64m');
     await waitFor('every line on disk', () => readFileSync(join(home, 'logs/flood.out.log'), 'utf8'), (text) => text.includes('py 0079999'), 60_000);
     expect(numbersIn(readFileSync(join(home, 'logs/flood.out.log'), 'utf8'))).toEqual(Array.from({ length: 80_000 }, (_, index) => index));
     await waitFor('the stall to clear', async () => JSON.parse((await run(['list', '--json'])).stdout)[0].logs.stalled, (stall) => stall === null);
