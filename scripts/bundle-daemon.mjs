@@ -28,17 +28,30 @@ const builtins = new Set(builtinModules);
  * a file of its own that both require. held-ports: the ports boot.ts holds are
  * the ones the balancer takes over.
  */
-const SHARED = { 'src/balancer/held-ports.ts': 'held-ports.cjs' };
+const SHARED = { 'src/balancer/held-ports.ts': 'held-ports.cjs', 'src/errors.ts': 'errors.cjs' };
+/**
+ * Loaded apart and let go of after use (src/daemon/checks-loader.ts): the
+ * services-file checks and zod, the only file that requires vendor-zod.cjs.
+ * errors.ts is shared, not copied: ApictlError must be one class in both.
+ */
+const APART = { 'src/daemon/checks.ts': 'daemon-checks.cjs' };
+const LOADED_APART_ONLY = ['vendor-zod.cjs'];
 /**
  * Modules both files may carry a copy of: no state at module level. The build
  * fails on any other module in both, so a new one is either listed here or shared.
  */
 const COPIED = new Set([
+  'src/balancer/traffic-settings.ts',
+  'src/balancer/trust-proxy.ts',
+  'src/config/defaults.ts',
+  'src/config/definition-entry.ts',
+  'src/config/units.ts',
   'src/daemon/exit-codes.ts',
   'src/daemon/home.ts',
   'src/daemon/lock.ts',
-  'src/errors.ts',
+  'src/state/fs-async.ts',
   'src/state/paths.ts',
+  'src/state/store.ts',
   'src/version.ts',
 ]);
 
@@ -60,7 +73,8 @@ function daemonFiles(vendored) {
       b.onResolve({ filter: /\.js$/ }, (args) => {
         if (args.kind === 'entry-point' || !args.importer.includes('/src/')) return undefined;
         const source = relative(process.cwd(), resolve(dirname(args.importer), args.path.replace(/\.js$/, '.ts')));
-        return SHARED[source] ? { path: `./${SHARED[source]}`, external: true } : undefined;
+        const file = SHARED[source] ?? APART[source];
+        return file ? { path: `./${file}`, external: true } : undefined;
       });
       b.onResolve({ filter: /^[^./]/ }, (args) => {
         if (!args.importer.includes('/src/') || args.importer.includes('/node_modules/')) return undefined;
@@ -93,15 +107,22 @@ const { metafile } = await build({
     'daemon-entry': 'src/daemon/entry.ts',
     daemon: 'src/daemon/main.ts',
     'daemon-boot': 'src/daemon/boot.ts',
-    ...Object.fromEntries(Object.entries(SHARED).map(([source, file]) => [file.replace(/\.cjs$/, ''), source])),
+    ...Object.fromEntries(Object.entries({ ...SHARED, ...APART }).map(([source, file]) => [file.replace(/\.cjs$/, ''), source])),
   },
   plugins: [daemonFiles(vendored)],
   metafile: true,
 });
 const sourcesOf = (output) => new Set(Object.keys(metafile.outputs[`dist/bundle/${output}`].inputs).filter((input) => input.startsWith('src/')));
-const bootSources = sourcesOf('daemon-entry.cjs');
-const inBoth = [...sourcesOf('daemon.cjs')].filter((source) => bootSources.has(source) && !COPIED.has(source));
-if (inBoth.length > 0) throw new Error(`bundle-daemon: ${inBoth.join(', ')} would be copied into both daemon-entry.cjs and daemon.cjs: add to SHARED (it has state) or COPIED (it has none)`);
+for (const other of ['daemon-entry.cjs', ...Object.values(APART)]) {
+  const otherSources = sourcesOf(other);
+  const inBoth = [...sourcesOf('daemon.cjs')].filter((source) => otherSources.has(source) && !COPIED.has(source));
+  if (inBoth.length > 0) throw new Error(`bundle-daemon: ${inBoth.join(', ')} would be copied into both ${other} and daemon.cjs: add to SHARED (it has state) or COPIED (it has none)`);
+}
+const requiredBy = (output) => new Set(metafile.outputs[`dist/bundle/${output}`].imports.map((entry) => entry.path.replace(/^\.\//, '')));
+for (const file of LOADED_APART_ONLY) {
+  const holders = Object.keys(metafile.outputs).filter((output) => requiredBy(output.replace('dist/bundle/', '')).has(file));
+  if (holders.some((output) => !Object.values(APART).includes(output.replace('dist/bundle/', '')))) throw new Error(`bundle-daemon: ${file} is required by ${holders.join(', ')}: only a file loaded apart may require it, or it is never let go`);
+}
 await Promise.all(
   [...vendored].map((name) =>
     build({

@@ -1,5 +1,6 @@
 import { ApictlError } from '../errors.js';
 import { diskProbe } from '../config/file-probe.js';
+import { withChecks } from './checks-loader.js';
 import type { LogLine } from '../logs/log-line.js';
 import { PROTOCOL_VERSION } from '../protocol/messages.js';
 import { VERSION } from '../version.js';
@@ -49,9 +50,8 @@ export function createHandlers({ supervisor, paths, startedAt, shutdown, update 
       if (name !== null && (name === 'all' || supervisor.names().includes(name))) {
         return withProgress(params, call, namesOf(name), 'service', () => supervisor.startStopped(name, timeoutOf(params)));
       }
-      // Validation (zod, the schema) is loaded with the first start, not with the daemon.
-      const { loadDrafts } = await import('../config/load.js');
-      const { drafts, routes } = loadDrafts(params, diskProbe);
+      // Validation (zod, the schema) is loaded for the start, not with the daemon, and let go after.
+      const { drafts, routes } = await withChecks((checks) => checks.loadDrafts(params, diskProbe));
       // Routes are checked before anything starts: an invalid file starts nothing.
       if (routes) await supervisor.checkRoutes(routes);
       const names = () => drafts.map((draft) => draft.name);
@@ -84,8 +84,7 @@ export function createHandlers({ supervisor, paths, startedAt, shutdown, update 
       return { path: paths.dump, saved: definitions.map((definition) => definition.name) };
     },
     resurrect: async (params, call) => {
-      const { readDump } = await import('../state/dump.js');
-      const { services: definitions, routes, issues } = await readDump(paths.dump);
+      const { services: definitions, routes, issues } = await withChecks((checks) => checks.readDump(paths.dump));
       const running = new Set(supervisor.names());
       const missing = definitions.filter((definition) => !running.has(definition.name));
       const names = () => missing.map((definition) => definition.name);

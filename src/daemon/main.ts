@@ -10,6 +10,7 @@ import { createHandlers } from './handlers.js';
 import { prepareHome } from './home.js';
 import { keeperNotifier } from './keeper-link.js';
 import { recover } from './recover.js';
+import { withChecks } from './checks-loader.js';
 import { resolvePaths, type HomePaths } from '../state/paths.js';
 import { parseSizeBytes } from '../config/units.js';
 import { Supervisor } from '../supervisor/supervisor.js';
@@ -151,8 +152,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
 async function resurrectDump(paths: HomePaths, supervisor: Supervisor, logger: Logger): Promise<void> {
   try {
     const known = new Set(supervisor.names());
-    const { readDump } = await import('../state/dump.js');
-    const dump = await readDump(paths.dump);
+    const dump = await withChecks((checks) => checks.readDump(paths.dump));
     if (dump.issues.length > 0) logger.error({ issues: dump.issues }, 'dump.json: some entries are not valid and were not started (the file is left as it is)');
     const missing = dump.services.filter((definition) => !known.has(definition.name));
     for (const definition of missing) {

@@ -6,6 +6,7 @@ import { bootTimeMs, isSameProcess, listGroupMembers, readEnviron, readProcStat,
 import { DEFINITION_MARKER, findMarkedProcesses, parseEnviron } from '../process/supervised-marker.js';
 import type { HomePaths } from '../state/paths.js';
 import { loadStateFile, moveAside } from '../state/state-file.js';
+import { withChecks, type Checks } from './checks-loader.js';
 import type { ServiceRecord } from '../state/store.js';
 import type { InstanceRecord } from '../supervisor/instance.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
@@ -19,7 +20,7 @@ import type { ServiceDefinition } from '../types.js';
  * by something apictl no longer knows; then what is missing starts afresh.
  */
 export async function recover(paths: HomePaths, supervisor: Supervisor, logger: Logger): Promise<{ rest: Promise<void> }> {
-  const loaded = await loadStateFile(paths.state);
+  const loaded = await loadStateFile(paths.state, (services, tables) => withChecks((checks) => checks.readStateRecords(services, tables)));
   if (loaded && loaded.problems.length > 0) {
     const movedTo = moveAside(paths.state);
     logger.error({ problems: loaded.problems.slice(0, 20), movedTo }, `state.json had ${loaded.problems.length} problem(s): moved aside; recovering what it and the running processes tell`);
@@ -56,13 +57,18 @@ export async function recover(paths: HomePaths, supervisor: Supervisor, logger: 
  * Services state.json does not list (lost, or never written before the old
  * daemon died), rebuilt from the definition their main processes carry.
  */
-async function recordsFromProcesses(known: ServiceRecord[], marked: Array<{ pid: number; service: string | null; spawnId: string | null }>, logger: Logger): Promise<ServiceRecord[]> {
+async function recordsFromProcesses(known: ServiceRecord[], marked: Marked, logger: Logger): Promise<ServiceRecord[]> {
   const names = new Set(known.map((record) => record.definition.name));
-  const built = new Map<string, ServiceRecord>();
   const lost = marked.filter((found) => found.service && found.spawnId && !names.has(found.service));
   if (lost.length === 0) return [];
   // The schema (zod) is loaded only when there is a carried definition to read back.
-  const { definitionsFromEntries } = await import('../config/stored-entries.js');
+  return withChecks((checks) => rebuild(lost, checks.definitionsFromEntries, logger));
+}
+
+type Marked = Array<{ pid: number; service: string | null; spawnId: string | null }>;
+
+function rebuild(lost: Marked, definitionsFromEntries: Checks['definitionsFromEntries'], logger: Logger): ServiceRecord[] {
+  const built = new Map<string, ServiceRecord>();
   for (const found of lost) {
     if (!found.service || !found.spawnId) continue;
     const stat = readProcStat(found.pid);
@@ -88,7 +94,7 @@ async function recordsFromProcesses(known: ServiceRecord[], marked: Array<{ pid:
   return [...built.values()];
 }
 
-function definitionFromEnv(env: Record<string, string>, name: string, fromEntries: typeof import('../config/stored-entries.js').definitionsFromEntries): ServiceDefinition | null {
+function definitionFromEnv(env: Record<string, string>, name: string, fromEntries: Checks['definitionsFromEntries']): ServiceDefinition | null {
   try {
     const carried = JSON.parse(env[DEFINITION_MARKER] ?? 'null') as (Record<string, unknown> & { envKeys?: string[] }) | null;
     if (!carried || carried.name !== name) return null;

@@ -24,7 +24,7 @@ export interface LoadedState {
  * Reads state.json, keeping every record that checks out: a wrongly shaped
  * or unreadable file never throws, it comes back with its problems named.
  */
-export async function loadStateFile(path: string): Promise<LoadedState | null> {
+export async function loadStateFile(path: string, readRecords: (services: unknown[], tables: unknown[]) => Promise<LoadedState>): Promise<LoadedState | null> {
   let raw: unknown;
   try {
     raw = await readJsonFile<unknown>(path, 'state');
@@ -36,11 +36,10 @@ export async function loadStateFile(path: string): Promise<LoadedState | null> {
   if (typeof raw !== 'object' || Array.isArray(raw) || !Array.isArray(top.services)) {
     return { records: [], routes: [], problems: ['state: expected {"services": [...]}'] };
   }
-  // The records are checked (zod, the services-file schema) only when there are some: a daemon that starts empty never loads them.
+  // The records are checked (`readRecords`: zod, the services-file schema) only when there are some: a daemon that starts empty never loads them.
   const tables = Array.isArray(top.routes) ? top.routes : [];
   if (top.services.length === 0 && tables.length === 0) return { records: [], routes: [], problems: [] };
-  const { readStateRecords } = await import('./state-records.js');
-  return readStateRecords(top.services, tables);
+  return readRecords(top.services, tables);
 }
 
 /**

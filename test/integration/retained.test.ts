@@ -73,3 +73,33 @@ describe('a deleted service leaves nothing behind in the daemon', () => {
     expect(leftovers(await settled(baseline), baseline)).toEqual({});
   });
 });
+
+describe('the services-file checks (zod and the schema) are let go after use', () => {
+  const checks = new Harness(22480);
+  afterAll(() => checks.cleanup());
+  /** A function of zod's core: one object of it per schema node while zod is loaded. */
+  const ZOD = 'Internals';
+  const zodObjects = async () => {
+    const client = await connectDaemon(resolvePaths(checks.home), { autostart: false });
+    try {
+      return (await client.call('heapCounts', { names: [ZOD] }, { timeoutMs: 60_000 }))[ZOD]!;
+    } finally {
+      client.close();
+    }
+  };
+
+  it('a start loads them, they are gone once the daemon is idle, and the next start loads them again', async () => {
+    // Held long enough after the start for the first count to see them on a loaded machine.
+    const env = { APICTL_CHECKS_IDLE_MS: '8000' };
+    await checks.ok(['ping'], { env });
+    expect(await zodObjects()).toBe(0);
+    await checks.ok(['start', join(FIXTURES, 'echo-server.js'), '--name', 'first'], { env });
+    expect(await zodObjects()).toBeGreaterThan(100);
+    await waitFor('the checks to be let go', zodObjects, (count) => count === 0, 40_000);
+    await checks.ok(['start', join(FIXTURES, 'echo-server.js'), '--name', 'second'], { env });
+    await checks.waitForStatus('second', 'online');
+    const bad = await checks.run(['start', join(FIXTURES, 'echo-server.js'), '--name', 'third', '--port', 'seventy'], { env });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/port/);
+  });
+});

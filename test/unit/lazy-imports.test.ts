@@ -45,7 +45,7 @@ describe('memory at rest: the daemon loads the traffic layer only when first nee
     (module) => expect(loaded.has(module)).toBe(false),
   );
   // Each is loaded where it is first needed: a spawn, a measurement, a watched or scheduled service, a file to validate.
-  it.each(['execa', 'pidusage', 'chokidar', 'picomatch', 'croner', 'zod', 'yaml', join(SRC, 'config/schema.ts'), join(SRC, 'config/load.ts'), join(SRC, 'state/dump.ts')])(
+  it.each(['execa', 'pidusage', 'chokidar', 'picomatch', 'croner', 'zod', 'yaml', join(SRC, 'config/schema.ts'), join(SRC, 'config/load.ts'), join(SRC, 'state/dump.ts'), join(SRC, 'state/dump-read.ts'), join(SRC, 'daemon/checks.ts')])(
     'does not load %s at start either',
     (module) => expect(loaded.has(module)).toBe(false),
   );
@@ -66,6 +66,11 @@ describe('the daemon bundle (scripts/bundle-daemon.mjs), which the keeper and `a
   it.each(['daemon-entry.cjs', 'daemon-boot.cjs', 'daemon.cjs', 'vendor-execa.cjs'])('%s has no import(): nothing brings in the ESM loader', (file) =>
     expect(read(file)).not.toMatch(/\bimport\(/),
   );
+  it('zod is required by daemon-checks.cjs alone, the file the daemon lets go of after a check', () => {
+    expect(read('daemon.cjs')).not.toMatch(/vendor-zod/);
+    expect(read('daemon.cjs')).toMatch(/require\("\.\/daemon-checks\.cjs"\)/);
+    expect(read('daemon-checks.cjs')).toMatch(/require\("\.\/vendor-zod\.cjs"\)/);
+  });
   it('the entry holds the ports before it requires the rest (daemon.cjs)', () => {
     const text = read('daemon-entry.cjs');
     expect(text).toMatch(/require\("\.\/daemon\.cjs"\)/);
