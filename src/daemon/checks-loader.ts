@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { daemonCollector } from './idle-collect.js';
 
 export type Checks = typeof import('./checks.js');
 
@@ -39,6 +40,7 @@ function release(): void {
   void checks?.then((module) => {
     module.forgetGlobals();
     unloadChunk();
+    daemonCollector.touch();
   });
 }
 

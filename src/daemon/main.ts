@@ -7,6 +7,7 @@ import { releaseHeldPorts } from '../balancer/held-ports.js';
 import { DaemonLog } from './daemon-log.js';
 import { DaemonServer } from './server.js';
 import { createHandlers } from './handlers.js';
+import { daemonCollector } from './idle-collect.js';
 import { prepareHome } from './home.js';
 import { keeperNotifier } from './keeper-link.js';
 import { recover } from './recover.js';
@@ -111,10 +112,13 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     })();
     return stopping;
   };
+  const handlers = createHandlers({ supervisor, paths, startedAt: Date.now(), shutdown: () => void shutdown('kill'), update: keeper ? () => void handOver() : null });
+  // A command's garbage, and a status change's, is collected once the daemon is quiet again.
   const server = new DaemonServer(
-    createHandlers({ supervisor, paths, startedAt: Date.now(), shutdown: () => void shutdown('kill'), update: keeper ? () => void handOver() : null }),
+    Object.fromEntries(Object.entries(handlers).map(([method, handle]) => [method, (params, call) => handle(params, call).finally(() => daemonCollector.touch())])),
     logger,
   );
+  supervisor.events.on('change', () => daemonCollector.touch());
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGHUP', () => undefined);
@@ -177,6 +181,8 @@ function createLogger(file: DaemonLog, foreground: boolean): Logger {
 /** What children start from: the daemon's environment without apictl's own markers it may have inherited. */
 function childBaseEnv(): Record<string, string> {
   const internal = new Set([SUPERVISOR_MARKER, SPAWN_MARKER, DEFINITION_MARKER, 'APICTL_KEEPER_PID', 'APICTL_KEEPER_HOME', 'APICTL_NODE', 'APICTL_DAEMON_ENTRY', 'APICTL_RESURRECT', 'APICTL_FOREGROUND']);
+  // The keeper's setting for the daemon's malloc (bin/apictl-keeper), not the user's: services do not inherit it.
+  if (process.env.APICTL_OWN_MALLOC_ARENA_MAX === '1') internal.add('MALLOC_ARENA_MAX').add('APICTL_OWN_MALLOC_ARENA_MAX');
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (value !== undefined && !internal.has(key)) env[key] = value;

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES, Harness } from '../helpers/harness.js';
 import { isAlive, waitFor } from '../helpers/wait.js';
@@ -7,7 +7,8 @@ import { isAlive, waitFor } from '../helpers/wait.js';
 // SPEC §12: a grandchild that left the service's process group (setsid) is
 // stopped with its service on stop, restart, delete and kill; restarts apictl
 // decides itself (a failing health check) back off and give up like crashes;
-// inheritEnv: false gives a service a clean environment.
+// inheritEnv: false gives a service a clean environment; what the keeper sets
+// for the daemon alone (MALLOC_ARENA_MAX) is not passed on.
 const harness = new Harness(23600);
 afterAll(() => harness.cleanup());
 
@@ -83,5 +84,31 @@ describe('inheritEnv: false', () => {
     const allowed = new Set(['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'MINE', 'PORT', 'PYTHONUNBUFFERED']);
     expect(Object.keys(env).filter((key) => !allowed.has(key) && !key.startsWith('APICTL_'))).toEqual([]);
     await harness.ok(['delete', 'clean']);
+  });
+});
+
+describe("the daemon's own malloc setting", () => {
+  it('the keeper gives the daemon MALLOC_ARENA_MAX=1, services do not inherit it, and a value of the user is passed on', async () => {
+    const out = join(harness.work, 'arena-env.json');
+    const file = join(harness.work, 'arena.json');
+    writeFileSync(file, JSON.stringify({ services: [{ name: 'arena', script: join(FIXTURES, 'print-env.js'), args: [out], port: false }] }));
+    const childEnv = async () => {
+      const env = await waitFor('the env file', () => (existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : null), (found) => found !== null) as Record<string, string>;
+      rmSync(out);
+      return env;
+    };
+    const daemonEnv = () => readFileSync(`/proc/${harness.daemonPid()}/environ`, 'latin1').split('\0');
+    await harness.ok(['kill']);
+    await harness.ok(['start', file], { env: { MALLOC_ARENA_MAX: undefined } });
+    expect(daemonEnv()).toContain('MALLOC_ARENA_MAX=1');
+    const env = await childEnv();
+    expect(env.APICTL_NAME).toBe('arena');
+    expect(env.MALLOC_ARENA_MAX).toBeUndefined();
+    expect(env.APICTL_OWN_MALLOC_ARENA_MAX).toBeUndefined();
+    await harness.ok(['kill']);
+    await harness.ok(['start', file], { env: { MALLOC_ARENA_MAX: '4' } });
+    expect(daemonEnv()).toContain('MALLOC_ARENA_MAX=4');
+    expect((await childEnv()).MALLOC_ARENA_MAX).toBe('4');
+    await harness.ok(['delete', 'arena']);
   });
 });
