@@ -1,11 +1,22 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, FIXTURES, Harness, REPO, httpGet } from '../helpers/harness.js';
 import { isAlive, waitFor } from '../helpers/wait.js';
 import { renderUnit } from '../../src/startup/render-unit.js';
+
+/** Homes and folders these tests make outside the harness: removed when the file is done. */
+const made: string[] = [];
+const tempDir = (prefix: string): string => {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
 
 const harness = new Harness(22100);
 afterAll(() => harness.cleanup());
@@ -82,7 +93,7 @@ describe('state.json', () => {
 
 describe('foreground daemon', () => {
   it('logs to stdout and stops every service gracefully on SIGTERM', async () => {
-    const home = mkdtempSync(join(tmpdir(), 'apictl-fg-'));
+    const home = tempDir('apictl-fg-');
     const env = { ...process.env, APICTL_HOME: home, APICTL_PORT_BASE: '22150' };
     const daemon = spawn(process.execPath, [BIN, 'daemon'], { env });
     let out = '';
@@ -102,7 +113,7 @@ describe('foreground daemon', () => {
 
 describe('startup unit', () => {
   it('renders a unit that passes systemd-analyze verify, with paths that exist', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'apictl-unit-'));
+    const dir = tempDir('apictl-unit-');
     const unit = renderUnit({
       user: 'root', home: '/root', apictlHome: '/root/.apictl', apictlBin: join(REPO, 'bin/apictl'),
       path: '/usr/local/bin:/usr/bin:/bin', scope: 'system',
@@ -121,7 +132,7 @@ describe('startup unit', () => {
   });
 
   it('runs as systemd would run it: resurrects at boot, restarts a killed daemon with the services untouched, stops on ExecStop', async () => {
-    const home = mkdtempSync(join(tmpdir(), 'apictl-boot-'));
+    const home = tempDir('apictl-boot-');
     const env = { ...process.env, APICTL_HOME: home, APICTL_PORT_BASE: '22160', NO_COLOR: '1' };
     execFileSync(process.execPath, [BIN, 'start', join(FIXTURES, 'echo-server.js'), '--name', 'boot'], { env });
     execFileSync(process.execPath, [BIN, 'save'], { env });
