@@ -84,7 +84,8 @@ describe('an unwritable daemon.log and a deleted log folder', () => {
     await harness.ok(['start', join(FIXTURES, 'counter.js'), '--name', 'survivor', '--no-port', '--env', 'MODE=burst', '--env', 'COUNT=64000', '--env', 'EVERY_MS=2']);
     const logs = join(harness.home, 'logs');
     await waitFor('lines flowing', () => (existsSync(join(logs, 'survivor.out.log')) ? readFileSync(join(logs, 'survivor.out.log'), 'utf8') : ''), (text) => text.includes('n 0010000'));
-    rmSync(logs, { recursive: true, force: true });
+    // As `rm -rf` while the daemon writes: a file it opens meanwhile makes rmdir fail (ENOTEMPTY), so try again.
+    rmSync(logs, { recursive: true, force: true, maxRetries: 20, retryDelay: 5 });
     await waitFor('the folder back', () => existsSync(join(logs, 'survivor.out.log')), Boolean, 10_000);
     expect(statSync(logs).mode & 0o777).toBe(0o700);
     await waitFor('the last line', () => readFileSync(join(logs, 'survivor.out.log'), 'utf8'), (text) => text.includes('n 0063999'), 60_000);
