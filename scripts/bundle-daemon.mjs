@@ -13,6 +13,7 @@
 // The libraries are found by esbuild as it resolves the daemon's imports,
 // not by reading src/.
 import { build } from 'esbuild';
+import { randomBytes } from 'node:crypto';
 import { builtinModules } from 'node:module';
 import { dirname, relative, resolve } from 'node:path';
 import { commonOptions } from './bundle-options.mjs';
@@ -41,6 +42,7 @@ const LOADED_APART_ONLY = ['vendor-zod.cjs'];
  * fails on any other module in both, so a new one is either listed here or shared.
  */
 const COPIED = new Set([
+  'src/daemon/build-id.ts',
   'src/balancer/traffic-settings.ts',
   'src/balancer/trust-proxy.ts',
   'src/config/defaults.ts',
@@ -90,8 +92,11 @@ function daemonFiles(vendored) {
   };
 }
 
+/** One id for every file of this build (src/daemon/build-id.ts). */
+const BUILD = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
 const common = {
   ...commonOptions,
+  define: { ...commonOptions.define, __APICTL_BUILD__: JSON.stringify(BUILD) },
   // An import() of a file of ours or a vendor file is a require(): no ESM loader.
   supported: { 'dynamic-import': false },
   // Names kept (+N MB at rest): a heap snapshot, and the heapCounts method, says Service or Cron, not `hn`.

@@ -1,4 +1,6 @@
 import { createRequire } from 'node:module';
+import { ApictlError } from '../errors.js';
+import { BUILD_ID } from './build-id.js';
 import { daemonCollector } from './idle-collect.js';
 
 export type Checks = typeof import('./checks.js');
@@ -25,7 +27,7 @@ export async function withChecks<T>(work: (checks: Checks) => T | Promise<T>): P
   if (idle) clearTimeout(idle);
   idle = null;
   try {
-    loaded ??= import('./checks.js');
+    loaded ??= load();
     return await work(await loaded);
   } finally {
     users -= 1;
@@ -33,15 +35,43 @@ export async function withChecks<T>(work: (checks: Checks) => T | Promise<T>): P
   }
 }
 
+/**
+ * The checks of this daemon's own build. apictl upgraded under a running
+ * daemon puts another build's files on disk: this daemon must not check with
+ * them (nor with a half-installed file); it says so and stays usable.
+ */
+async function load(): Promise<Checks> {
+  let checks: Checks;
+  try {
+    checks = await import('./checks.js');
+  } catch (error) {
+    loaded = null;
+    unloadChunk();
+    throw new ApictlError('APICTL_PROTOCOL_MISMATCH', `this daemon (pid ${process.pid}) cannot load its services-file checks: ${(error as Error).message.split('\n')[0]}`, { hint: UPDATE_HINT });
+  }
+  if (checks.BUILD_ID !== BUILD_ID) {
+    loaded = null;
+    checks.forgetGlobals();
+    unloadChunk();
+    throw new ApictlError('APICTL_PROTOCOL_MISMATCH', `the installed apictl is another build than this daemon (pid ${process.pid}), whose services-file checks are gone from disk`, { hint: UPDATE_HINT });
+  }
+  return checks;
+}
+
+const UPDATE_HINT = 'run `apictl update` to replace the daemon with the installed build (services keep running)';
+
 function release(): void {
   idle = null;
   const checks = loaded;
   loaded = null;
-  void checks?.then((module) => {
-    module.forgetGlobals();
-    unloadChunk();
-    daemonCollector.touch();
-  });
+  void checks?.then(
+    (module) => {
+      module.forgetGlobals();
+      unloadChunk();
+      daemonCollector.touch();
+    },
+    () => undefined, // a failed load was reported to its caller and unloaded then
+  );
 }
 
 /**
@@ -58,5 +88,10 @@ function unloadChunk(): void {
   const requiredElsewhere = (child: NodeJS.Module) => modules.some((module) => module !== chunk && module.children.includes(child));
   const dropped = [chunk, ...chunk.children.filter((child) => !requiredElsewhere(child))];
   for (const module of dropped) delete cache[module.id];
-  for (const module of modules) module.children = module.children.filter((child) => !dropped.includes(child));
+  for (const module of modules) {
+    module.children = module.children.filter((child) => !dropped.includes(child));
+    // A file the chunk required first and the daemon too (vendor-croner.cjs) names the chunk as its
+    // parent, which would hold the chunk and zod for good. (module.parent is deprecated for reading.)
+    if (module.parent && dropped.includes(module.parent)) module.parent = undefined;
+  }
 }

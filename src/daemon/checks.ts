@@ -5,6 +5,7 @@
 // schema built from it and the code compiled for them are ~9 MB of a daemon
 // that otherwise needs them only when the next file comes.
 
+export { BUILD_ID } from './build-id.js';
 export { loadDrafts } from '../config/load.js';
 export { definitionsFromEntries } from '../config/stored-entries.js';
 export { readDump } from '../state/dump-read.js';

@@ -96,8 +96,12 @@ describe('the services-file checks (zod and the schema) are let go after use', (
     await checks.ok(['start', join(FIXTURES, 'echo-server.js'), '--name', 'first'], { env });
     expect(await zodObjects()).toBeGreaterThan(100);
     await waitFor('the checks to be let go', zodObjects, (count) => count === 0, 40_000);
-    await checks.ok(['start', join(FIXTURES, 'echo-server.js'), '--name', 'second'], { env });
+    // A scheduled service: the daemon requires croner after the checks did (croner names them its parent).
+    const file = join(checks.work, 'cron.json');
+    writeFileSync(file, JSON.stringify({ services: [{ name: 'second', script: join(FIXTURES, 'echo-server.js'), cronRestart: '0 0 1 1 *' }] }));
+    await checks.ok(['start', file], { env });
     await checks.waitForStatus('second', 'online');
+    await waitFor('the checks to be let go again', zodObjects, (count) => count === 0, 40_000);
     const bad = await checks.run(['start', join(FIXTURES, 'echo-server.js'), '--name', 'third', '--port', 'seventy'], { env });
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/port/);
