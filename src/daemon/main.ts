@@ -113,9 +113,12 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     return stopping;
   };
   const handlers = createHandlers({ supervisor, paths, startedAt: Date.now(), shutdown: () => void shutdown('kill'), update: keeper ? () => void handOver() : null });
-  // A command's garbage, and a status change's, is collected once the daemon is quiet again.
+  // What a command that changes something left, and a status change, is collected once the daemon
+  // is quiet again; a dashboard polling `list` or `metrics` must not make it collect every 30 s.
   const server = new DaemonServer(
-    Object.fromEntries(Object.entries(handlers).map(([method, handle]) => [method, (params, call) => handle(params, call).finally(() => daemonCollector.touch())])),
+    Object.fromEntries(
+      Object.entries(handlers).map(([method, handle]) => [method, READ_ONLY.has(method) ? handle : (params, call) => handle(params, call).finally(() => daemonCollector.touch())]),
+    ),
     logger,
   );
   supervisor.events.on('change', () => daemonCollector.touch());
@@ -152,6 +155,9 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   lock.close();
   return code;
 }
+
+/** Methods that change nothing: they leave little garbage and may come every second. */
+const READ_ONLY = new Set(['ping', 'list', 'routes', 'show', 'recent', 'monitor', 'metrics', 'logs']);
 
 async function resurrectDump(paths: HomePaths, supervisor: Supervisor, logger: Logger): Promise<void> {
   try {
