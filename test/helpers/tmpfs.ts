@@ -1,6 +1,8 @@
+import { afterAll, beforeAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sweepHome, type Harness } from './harness.js';
 
 /** Mounts a fresh tmpfs of `size` ("3m") at `dir` (created 0700): a small disk that fills up. Needs root. */
 export function mountTmpfs(dir: string, size: string): void {
@@ -35,4 +37,22 @@ export function fillWithPages(dir: string): number {
       return fillers;
     }
   }
+}
+
+/**
+ * A small disk for one describe block: a tmpfs of `size` at `dir`, mounted in
+ * beforeAll (a filtered run that skips the block mounts nothing); after the
+ * block, the daemon of `home` (the harness's unless given) killed, what it
+ * left swept, the tmpfs unmounted and, unless `cleanup: false`, the harness
+ * cleaned up.
+ */
+export function tmpfsForBlock(harness: Harness, dir: string, size: string, options: { home?: string; cleanup?: boolean } = {}): void {
+  const home = options.home ?? harness.home;
+  beforeAll(() => mountTmpfs(dir, size));
+  afterAll(async () => {
+    await harness.run(['kill'], { env: { APICTL_HOME: home } });
+    sweepHome(home);
+    unmountTmpfs(dir);
+    if (options.cleanup !== false) await harness.cleanup();
+  });
 }

@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, FIXTURES, Harness, REPO, httpGet, sweepHome } from '../helpers/harness.js';
+import { BIN, FIXTURES, Harness, REPO, httpGet } from '../helpers/harness.js';
 import { callDaemon, callDaemonMany } from '../helpers/daemon-socket.js';
 import { expectNever, isAlive, waitFor } from '../helpers/wait.js';
-import { mountTmpfs, resizeTmpfs, unmountTmpfs } from '../helpers/tmpfs.js';
+import { resizeTmpfs, tmpfsForBlock } from '../helpers/tmpfs.js';
 import { findMarkedProcesses } from '../../src/process/supervised-marker.js';
 import { findPortHolder } from '../../src/process/port-holder.js';
 
@@ -37,15 +37,9 @@ async function killDaemonAndWait(home = harness.home): Promise<void> {
 
 describe.runIf(isRoot)('a daemon killed while the disk is full (tmpfs: root)', () => {
   const mount = join(harness.work, 'full');
-  // Mounted in beforeAll, not while collecting: a filtered run (-t) that skips this block must not mount it.
-  beforeAll(() => mountTmpfs(mount, '3m'));
   const home = join(mount, 'home');
   const run = (args: string[]) => harness.run(args, { env: { APICTL_HOME: home } });
-  afterAll(async () => {
-    await run(['kill']);
-    sweepHome(home);
-    unmountTmpfs(mount);
-  });
+  tmpfsForBlock(harness, mount, '3m', { home, cleanup: false });
 
   it('loses and tears no line: what the disk refused is still in the journal for the next daemon', async () => {
     expect((await run(['start', join(FIXTURES, 'flood.py'), '--name', 'held', '--no-port', '--env', 'COUNT=70000', '--no-wait'])).code).toBe(0);

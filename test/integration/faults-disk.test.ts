@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURES, Harness, sweepHome } from '../helpers/harness.js';
-import { mountTmpfs, resizeTmpfs, unmountTmpfs } from '../helpers/tmpfs.js';
+import { FIXTURES, Harness } from '../helpers/harness.js';
+import { resizeTmpfs, tmpfsForBlock } from '../helpers/tmpfs.js';
 import { waitFor } from '../helpers/wait.js';
 
 // SPEC §6/§12: a full disk, a deleted log folder, an unwritable daemon.log:
@@ -26,16 +26,9 @@ function numbersIn(text: string): number[] {
 describe.runIf(isRoot)('disk full (a 3 MB tmpfs as APICTL_HOME)', () => {
   const harness = new Harness(23200);
   const mount = join(harness.work, 'small');
-  // Mounted in beforeAll, not while collecting: a filtered run (-t) that skips this block must not mount it.
-  beforeAll(() => mountTmpfs(mount, '3m'));
   const home = join(mount, 'home');
   const run = (args: string[]) => harness.run(args, { env: { APICTL_HOME: home } });
-  afterAll(async () => {
-    await run(['kill']);
-    sweepHome(home);
-    unmountTmpfs(mount);
-    await harness.cleanup();
-  });
+  tmpfsForBlock(harness, mount, '3m', { home });
 
   it('holds a flooding service back while the disk is full, says why, keeps answering, and writes every line once space is back', async () => {
     // ~5 MB of lines into 3 MB: the disk fills in the middle of the flood.

@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURES, Harness, sweepHome } from '../helpers/harness.js';
+import { FIXTURES, Harness } from '../helpers/harness.js';
 import { answeringDaemon } from '../helpers/daemon-socket.js';
-import { mountTmpfs, resizeTmpfs, unmountTmpfs } from '../helpers/tmpfs.js';
+import { resizeTmpfs, tmpfsForBlock } from '../helpers/tmpfs.js';
 import { waitFor } from '../helpers/wait.js';
 
 // SPEC §12: a service that exits while its log is stalled (disk full), its
@@ -20,13 +20,7 @@ describe.runIf(isRoot)('a service that exits while its log is stalled, then a da
   const run = (args: string[]) => harness.run(args, { env: { APICTL_HOME: home } });
   const list = async () => JSON.parse((await run(['list', '--json'])).stdout)[0];
   const logOf = () => (existsSync(join(home, 'logs', 'bye.out.log')) ? readFileSync(join(home, 'logs', 'bye.out.log'), 'utf8') : '');
-  beforeAll(() => mountTmpfs(mount, '3m'));
-  afterAll(async () => {
-    await run(['kill']);
-    sweepHome(home);
-    unmountTmpfs(mount);
-    await harness.cleanup();
-  });
+  tmpfsForBlock(harness, mount, '3m', { home });
 
   it('keeps the lines the disk refused, and the last words after them', async () => {
     const go = join(harness.work, 'go');

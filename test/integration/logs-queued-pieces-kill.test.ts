@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES, Harness } from '../helpers/harness.js';
 import { killDaemonHard } from '../helpers/daemon-socket.js';
-import { fillWithPages, mountTmpfs, unmountTmpfs } from '../helpers/tmpfs.js';
+import { fillWithPages, tmpfsForBlock } from '../helpers/tmpfs.js';
 import { waitFor } from '../helpers/wait.js';
 
 // SPEC §12: two pieces of one stream wait for a full disk (lines 0-99, then
@@ -18,12 +18,7 @@ describe.runIf(isRoot)('two queued pieces of one stream, space back for the firs
   const logs = join(harness.home, 'logs');
   const logOf = () => (existsSync(join(logs, 'two.out.log')) ? readFileSync(join(logs, 'two.out.log'), 'utf8') : '');
   const numbers = (text: string) => [...text.matchAll(/ n (\d{7}) x{40} end$/gm)].map((match) => Number(match[1]));
-  beforeAll(() => mountTmpfs(logs, '3m'));
-  afterAll(async () => {
-    await harness.run(['kill']);
-    unmountTmpfs(logs);
-    await harness.cleanup();
-  });
+  tmpfsForBlock(harness, logs, '3m');
 
   it('loses no line: the first piece going in commits the journal only as far as the log has it', async () => {
     const go = join(harness.work, 'go');

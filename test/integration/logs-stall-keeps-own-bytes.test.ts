@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES, Harness } from '../helpers/harness.js';
-import { fillWithPages, mountTmpfs, unmountTmpfs } from '../helpers/tmpfs.js';
+import { fillWithPages, tmpfsForBlock } from '../helpers/tmpfs.js';
 import { waitFor } from '../helpers/wait.js';
 
 // SPEC §6/§12: lines the full disk refused are kept until space is back. With
@@ -16,12 +16,7 @@ describe.runIf(isRoot)('lines refused by a full disk, logDate: false, while othe
   const harness = new Harness(29410);
   const logs = join(harness.home, 'logs');
   const logOf = (name: string) => (existsSync(join(logs, `${name}.out.log`)) ? readFileSync(join(logs, `${name}.out.log`), 'utf8') : '');
-  beforeAll(() => mountTmpfs(logs, '3m'));
-  afterAll(async () => {
-    await harness.run(['kill']);
-    unmountTmpfs(logs);
-    await harness.cleanup();
-  });
+  tmpfsForBlock(harness, logs, '3m');
 
   it('are written as the service wrote them once space is back', async () => {
     const go = join(harness.work, 'go');
