@@ -19,7 +19,7 @@ import { dirname, relative, resolve } from 'node:path';
 import { commonOptions } from './bundle-options.mjs';
 
 /** In the daemon bundle: what stays a file of its own. */
-const BUNDLED_IN_DAEMON = new Set(['pino']);
+const BUNDLED_IN_DAEMON = new Set(['pino', '@noble/hashes']);
 /** Resolved at run time, never imported: tsx is a loader for TypeScript children. */
 const NOT_VENDORED = new Set(['tsx']);
 const builtins = new Set(builtinModules);
@@ -92,6 +92,40 @@ function daemonFiles(vendored) {
   };
 }
 
+/**
+ * What pino and sonic-boom require but the daemon never uses, each of which
+ * would load node modules at start (npm run bench, issue 15): pino's
+ * transports (thread-stream, and pino's one use of worker_threads,
+ * isMainThread: ~0.5 MB resident; the daemon logs through a sonic-boom stream
+ * and never calls pino.transport(), which says so if asked), and node:assert,
+ * which sonic-boom calls once as assert(condition, message) (~0.3 MB).
+ */
+const SHIMS = {
+  pino: {
+    'thread-stream': "module.exports = class ThreadStream { constructor() { throw new Error('pino transports are not part of the apictl daemon'); } };",
+    worker_threads: 'module.exports = { isMainThread: true };',
+  },
+  'sonic-boom': {
+    assert: "module.exports = function assert(value, message) { if (!value) throw new Error(message ?? 'assertion failed'); };",
+  },
+};
+function loggingShims() {
+  const packageOf = (importer) => Object.keys(SHIMS).find((name) => importer.includes(`/node_modules/${name}/`));
+  return {
+    name: 'logging-shims',
+    setup(b) {
+      b.onResolve({ filter: /^(thread-stream|worker_threads|assert)$/ }, (args) => {
+        const name = packageOf(args.importer);
+        return name && SHIMS[name][args.path] ? { path: `${name}:${args.path}`, namespace: 'logging-shim' } : undefined;
+      });
+      b.onLoad({ filter: /.*/, namespace: 'logging-shim' }, (args) => {
+        const [name, module] = args.path.split(':');
+        return { contents: SHIMS[name][module], loader: 'js' };
+      });
+    },
+  };
+}
+
 /** One id for every file of this build (src/daemon/build-id.ts). */
 const BUILD = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
 const common = {
@@ -114,7 +148,7 @@ const { metafile } = await build({
     'daemon-boot': 'src/daemon/boot.ts',
     ...Object.fromEntries(Object.entries({ ...SHARED, ...APART }).map(([source, file]) => [file.replace(/\.cjs$/, ''), source])),
   },
-  plugins: [daemonFiles(vendored)],
+  plugins: [loggingShims(), daemonFiles(vendored)],
   metafile: true,
 });
 const sourcesOf = (output) => new Set(Object.keys(metafile.outputs[`dist/bundle/${output}`].inputs).filter((input) => input.startsWith('src/')));

@@ -1,4 +1,7 @@
-import { createHash } from 'node:crypto';
+// SHA-256 without node:crypto: loading it maps ~1.3 MB of OpenSSL and its JS
+// into a daemon that needs one hash of its home (npm run bench, issue 15).
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { connect, createServer, type Server } from 'node:net';
 
 export type LockOutcome = { held: Server } | { taken: 'daemon' | 'unknown' };
@@ -11,12 +14,21 @@ export type LockOutcome = { held: Server } | { taken: 'daemon' | 'unknown' };
  * home in another namespace (a container) is found by its daemon.sock, which
  * is a file and answers across namespaces.
  */
+/**
+ * The abstract socket one home's daemon binds: every apictl build names it
+ * the same (the first 32 hex digits of the home's SHA-256), so daemons of two
+ * builds for one home still exclude each other.
+ */
+export function lockName(home: string): string {
+  return `\0apictl-${bytesToHex(sha256(utf8ToBytes(home))).slice(0, 32)}`;
+}
+
 export async function acquireDaemonLock(home: string, socketPath: string): Promise<LockOutcome> {
-  const digest = createHash('sha256').update(home).digest('hex').slice(0, 32);
+  const name = lockName(home);
   const held = await new Promise<Server | null>((resolve, reject) => {
     const server = createServer();
     server.once('error', (error: NodeJS.ErrnoException) => (error.code === 'EADDRINUSE' ? resolve(null) : reject(error)));
-    server.listen({ path: `\0apictl-${digest}` }, () => {
+    server.listen({ path: name }, () => {
       server.unref();
       resolve(server);
     });

@@ -1,6 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, readFileSync, renameSync, rmSync, writevSync } from 'node:fs';
-import { crc32 } from 'node:zlib';
-import { APPEND_MAX, CARRY_CHUNK_MAX, HEADER_BYTES, TRAILER_BYTES, decodeCarry, encodeCarryHeader, encodeTrailer, readHeader, salvageCarry, type Carried, type Header, type LogPosition } from './carry-format.js';
+import { APPEND_MAX, CARRY_CHUNK_MAX, HEADER_BYTES, TRAILER_BYTES, crc32, decodeCarry, encodeCarryHeader, encodeTrailer, readHeader, salvageCarry, type Carried, type Header, type LogPosition } from './carry-format.js';
 import type { Stall } from './log-file.js';
 import { describeError, writeAll } from './write-all.js';
 

@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, openSync, constants, rmSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, constants, readSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { LogStream } from '../logs/log-line.js';
@@ -24,7 +23,7 @@ export interface LauncherContext {
   runDir: string;
   command: CommandContext;
   baseEnv: Record<string, string>;
-  readEnvFile: (path: string) => Record<string, string>;
+  readEnvFile: (path: string) => Promise<Record<string, string>>;
   exits: ExitWatcher;
   /** A FIFO was made or removed: the keeper (if any) holds the current set open. */
   fifosChanged: () => void;
@@ -53,7 +52,7 @@ export class Launcher {
   constructor(private readonly context: LauncherContext) {}
 
   async launch(index: number, port: number | null): Promise<Run> {
-    const spawnId = randomBytes(6).toString('hex');
+    const spawnId = randomHex(6);
     LAUNCHING.add(spawnId);
     try {
       return await this.launchAs(index, port, spawnId);
@@ -67,7 +66,7 @@ export class Launcher {
     const paths = STREAMS.map((stream) => fifoPath(this.context.runDir, definition.name, index, spawnId, stream));
     let env: Record<string, string>;
     try {
-      const fromFile = definition.envFile ? this.context.readEnvFile(definition.envFile) : {};
+      const fromFile = definition.envFile ? await this.context.readEnvFile(definition.envFile) : {};
       env = instanceEnv({ base: this.context.baseEnv, fromFile, definition, port, index, spawnId });
       env[DEFINITION_MARKER] = describeForProcess(definition, Object.keys(definition.env));
     } catch (error) {
@@ -218,4 +217,20 @@ function openReaderOf(path: string, pid: number, fd: number): number {
     }
     return reader;
   }
+}
+
+/**
+ * `bytes` random bytes as hex, from the kernel's generator: node:crypto would
+ * cost the daemon ~1.3 MB resident for the ids of its runs (issue 15).
+ */
+export function randomHex(bytes: number): string {
+  const buffer = Buffer.alloc(bytes);
+  const fd = openSync('/dev/urandom', constants.O_RDONLY);
+  try {
+    let got = 0;
+    while (got < bytes) got += readSync(fd, buffer, got, bytes - got, null);
+  } finally {
+    closeSync(fd);
+  }
+  return buffer.toString('hex');
 }

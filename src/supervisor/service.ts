@@ -26,7 +26,7 @@ export interface ServiceContext {
   logger: Logger;
   baseEnv: Record<string, string>;
   balancerHost: string;
-  readEnvFile: (path: string) => Record<string, string>;
+  readEnvFile: (path: string) => Promise<Record<string, string>>;
   runDir: string;
   exits: ExitWatcher;
   fifosChanged: () => void;

@@ -2,7 +2,6 @@ import type { Logger } from 'pino';
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { ApictlError } from '../errors.js';
-import { parseDotenv } from '../config/dotenv.js';
 import type { ServiceDraft } from '../config/validate.js';
 import type { LogLine } from '../logs/log-line.js';
 import { LogRegistry, rotationDefaults } from '../logs/log-registry.js';
@@ -386,7 +385,8 @@ export class Supervisor {
       logger: this.logger,
       baseEnv: this.options.baseEnv,
       balancerHost: this.options.balancerHost ?? '127.0.0.1',
-      readEnvFile: (path) => parseDotenv(readFileSync(path, 'utf8')).values,
+      // dotenv is loaded with the first envFile: most daemons never read one.
+      readEnvFile: async (path) => (await import('../config/dotenv.js')).parseDotenv(readFileSync(path, 'utf8')).values,
       runDir: this.options.paths.run,
       exits: this.exits,
       fifosChanged: this.options.fifosChanged ?? (() => undefined),

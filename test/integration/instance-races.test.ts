@@ -56,7 +56,7 @@ function echoInstance(): Instance {
     runDir,
     command: { nodePath: process.execPath, tsxLoaderUrl: tsxLoaderUrl() },
     baseEnv: { PATH: process.env.PATH ?? '', [SUPERVISOR_MARKER]: work },
-    readEnvFile: () => ({}),
+    readEnvFile: async () => ({}),
     exits,
     fifosChanged: () => undefined,
   });

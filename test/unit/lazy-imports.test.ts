@@ -71,6 +71,12 @@ describe('the daemon bundle (scripts/bundle-daemon.mjs), which the keeper and `a
     expect(read('daemon.cjs')).toMatch(/require\("\.\/daemon-checks\.cjs"\)/);
     expect(read('daemon-checks.cjs')).toMatch(/require\("\.\/vendor-zod\.cjs"\)/);
   });
+  it('pino comes without its transports (worker threads) and sonic-boom without node:assert', () => {
+    const text = read('daemon.cjs');
+    expect(text).toMatch(/node_modules\/pino\/pino\.js/);
+    expect(text).not.toMatch(/require\("(node:)?(worker_threads|assert)"\)/);
+    expect(text).toMatch(/pino transports are not part of the apictl daemon/);
+  });
   it('the entry holds the ports before it requires the rest (daemon.cjs)', () => {
     const text = read('daemon-entry.cjs');
     expect(text).toMatch(/require\("\.\/daemon\.cjs"\)/);
