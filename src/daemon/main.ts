@@ -151,6 +151,8 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   await writeFileAtomic(paths.pid, `${process.pid}\n`).catch((error: Error) => logger.error({ err: error }, 'cannot write daemon.pid'));
   keeper?.notify();
   logger.info({ pid: process.pid, home: paths.home, keeper: keeper !== null }, 'daemon ready');
+  // Starting up is work too: what only startup ran (and its garbage) is let go once it is quiet.
+  daemonCollector.touch();
   const code = await done;
   lock.close();
   return code;
