@@ -13,7 +13,7 @@ afterAll(() => harness.cleanup());
 const out = () => join(harness.work, 'modules.json');
 const env = () => ({
   // The keeper's default flags, and the fixture that reports what is loaded.
-  APICTL_NODE_FLAGS: `--max-semi-space-size=1 --expose-gc --max-opt=0 --require ${join(FIXTURES, 'loaded-modules.cjs')}`,
+  APICTL_NODE_FLAGS: `--max-semi-space-size=1 --expose-gc --no-sparkplug --require ${join(FIXTURES, 'loaded-modules.cjs')}`,
   APICTL_TEST_MODULES_OUT: out(),
 });
 
