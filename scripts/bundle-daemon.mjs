@@ -110,12 +110,12 @@ const SHIMS = {
   },
 };
 function loggingShims() {
-  const packageOf = (importer) => Object.keys(SHIMS).find((name) => importer.includes(`/node_modules/${name}/`));
+  const shimmedPackage = (importer) => Object.keys(SHIMS).find((name) => importer.includes(`/node_modules/${name}/`));
   return {
     name: 'logging-shims',
     setup(b) {
       b.onResolve({ filter: /^(thread-stream|worker_threads|assert)$/ }, (args) => {
-        const name = packageOf(args.importer);
+        const name = shimmedPackage(args.importer);
         return name && SHIMS[name][args.path] ? { path: `${name}:${args.path}`, namespace: 'logging-shim' } : undefined;
       });
       b.onLoad({ filter: /.*/, namespace: 'logging-shim' }, (args) => {

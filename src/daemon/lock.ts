@@ -7,14 +7,6 @@ import { connect, createServer, type Server } from 'node:net';
 export type LockOutcome = { held: Server } | { taken: 'daemon' | 'unknown' };
 
 /**
- * One daemon per home. The lock is a Linux abstract socket: binding it is
- * atomic, and the kernel releases it the instant the holder dies (even by
- * SIGKILL), so there is never a stale lock to clean up or race over.
- * Abstract sockets belong to a network namespace, so a daemon for the same
- * home in another namespace (a container) is found by its daemon.sock, which
- * is a file and answers across namespaces.
- */
-/**
  * The abstract socket one home's daemon binds: every apictl build names it
  * the same (the first 32 hex digits of the home's SHA-256), so daemons of two
  * builds for one home still exclude each other.
@@ -23,6 +15,14 @@ export function lockName(home: string): string {
   return `\0apictl-${bytesToHex(sha256(utf8ToBytes(home))).slice(0, 32)}`;
 }
 
+/**
+ * One daemon per home. The lock is a Linux abstract socket: binding it is
+ * atomic, and the kernel releases it the instant the holder dies (even by
+ * SIGKILL), so there is never a stale lock to clean up or race over.
+ * Abstract sockets belong to a network namespace, so a daemon for the same
+ * home in another namespace (a container) is found by its daemon.sock, which
+ * is a file and answers across namespaces.
+ */
 export async function acquireDaemonLock(home: string, socketPath: string): Promise<LockOutcome> {
   const name = lockName(home);
   const held = await new Promise<Server | null>((resolve, reject) => {

@@ -12,18 +12,24 @@ afterAll(() => harness.cleanup());
 
 const out = () => join(harness.work, 'modules.json');
 const env = () => ({
-  // The keeper's default flags, and the fixture that reports what is loaded.
-  APICTL_NODE_FLAGS: `--max-semi-space-size=1 --expose-gc --no-sparkplug --require ${join(FIXTURES, 'loaded-modules.cjs')}`,
+  // The fixture that reports what is loaded, through NODE_OPTIONS: the daemon keeps the keeper's own flags.
+  NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${join(FIXTURES, 'loaded-modules.cjs')}`.trim(),
   APICTL_TEST_MODULES_OUT: out(),
 });
 
-async function loaded(): Promise<{ builtins: string[]; files: string[] }> {
+interface Loaded {
+  builtins: string[];
+  files: string[];
+  execArgv: string[];
+}
+
+async function loaded(): Promise<Loaded> {
   rmSync(out(), { force: true });
   const pid = harness.daemonPid();
   expect(pid).not.toBeNull();
   process.kill(pid!, 'SIGWINCH');
   await waitFor('the daemon to write what it has loaded', () => existsSync(out()), Boolean, 10_000);
-  return JSON.parse(readFileSync(out(), 'utf8')) as { builtins: string[]; files: string[] };
+  return JSON.parse(readFileSync(out(), 'utf8')) as Loaded;
 }
 
 const bundleFile = (files: string[], name: string) => files.some((file) => file.endsWith(`/dist/bundle/${name}`));
@@ -31,7 +37,8 @@ const bundleFile = (files: string[], name: string) => files.some((file) => file.
 describe('a daemon loads a module when it first needs it, not at start', () => {
   it('with no services: no crypto, zlib, worker threads, assert, http, dotenv or execa', async () => {
     await harness.ok(['list'], { env: env() });
-    const { builtins, files } = await loaded();
+    const { builtins, files, execArgv } = await loaded();
+    expect(execArgv).toContain('--expose-gc'); // the keeper's flags, as a user's daemon runs
     expect(builtins).toContain('net'); // the walk works: the control socket is a net server
     for (const module of ['crypto', 'zlib', 'worker_threads', 'assert', 'http']) expect(builtins, module).not.toContain(module);
     for (const file of ['vendor-dotenv.cjs', 'vendor-execa.cjs', 'vendor-zod.cjs']) expect(bundleFile(files, file), file).toBe(false);
