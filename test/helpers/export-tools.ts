@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { ConfigMap, Secret, Service } from 'kubernetes-models/v1';
@@ -82,6 +83,37 @@ export function startSlowBackend(port: number, ms: number): ChildProcess {
 /** Starts a proxy in its own process group (nginx forks workers), so stopping it stops them all. */
 export function startProxy(command: string, args: string[]): ChildProcess {
   return spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+}
+
+/** A config file for `haproxy -f … -f <it>` that opens HAProxy's stats socket at `socket` (read-only). */
+export function haproxyStatsConfig(socket: string): string {
+  return `global\n    stats socket ${socket} mode 600 level user\n`;
+}
+
+/**
+ * The requests HAProxy holds for `backend` now, from its stats socket: those
+ * its servers are answering and those waiting in its queues.
+ */
+export function haproxyHeld(socket: string, backend: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const client = connect(socket, () => client.end('show stat\n'));
+    client.setEncoding('utf8');
+    client.on('data', (chunk: string) => (text += chunk));
+    client.on('error', reject);
+    client.on('end', () => {
+      const [header, ...rows] = text.trim().split('\n');
+      const fields = (header ?? '').replace(/^# /, '').split(',');
+      const [name, server, queued, current] = ['pxname', 'svname', 'qcur', 'scur'].map((field) => fields.indexOf(field));
+      let held = 0;
+      for (const row of rows.map((line) => line.split(','))) {
+        if (row[name!] !== backend || row[server!] === 'FRONTEND') continue;
+        // BACKEND: queued with no server chosen yet; a server: its running and its own queue.
+        held += Number(row[queued!] || 0) + (row[server!] === 'BACKEND' ? 0 : Number(row[current!] || 0));
+      }
+      resolve(held);
+    });
+  });
 }
 
 /** SIGTERM, then SIGKILL after 10 s; resolves when it has exited. */

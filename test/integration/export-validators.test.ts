@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -13,7 +13,7 @@ import type { RouteTable } from '../../src/types.js';
 import { httpGet } from '../helpers/harness.js';
 import { waitFor } from '../helpers/wait.js';
 import { definitionOf, inputOf, readShopEnvFile, SHOP, SHOP_FILE } from '../helpers/export-input.js';
-import { nginxArgs, nginxWrapper, runTool, startEchoBackend, startProxy, startSlowBackend, stopProcess, validateManifests, writeAll } from '../helpers/export-tools.js';
+import { haproxyHeld, haproxyStatsConfig, nginxArgs, nginxWrapper, runTool, startEchoBackend, startProxy, startSlowBackend, stopProcess, validateManifests, writeAll } from '../helpers/export-tools.js';
 
 // Each target's own tool accepts what export writes: for the services file
 // that uses every field, and for autoscaling to zero, routes that strip
@@ -138,12 +138,19 @@ describe('haproxy queues like apictl', () => {
     for (const [child, group] of children.splice(0).reverse()) await stopProcess(child, group);
   });
 
-  async function fire(port: number, count: number): Promise<Array<{ status: number; ms: number }>> {
+  /** `count` requests, each sent once HAProxy holds or has answered the one before: they reach it in this order. */
+  async function fire(port: number, count: number, stats: string): Promise<Array<{ status: number; ms: number }>> {
     const started = performance.now();
     const replies: Array<Promise<{ status: number; ms: number }>> = [];
+    let answered = 0;
     for (let index = 0; index < count; index++) {
-      replies.push(httpGet(port, '/', 10_000).then((reply) => ({ status: reply.status, ms: performance.now() - started })));
-      await new Promise((resolve) => setTimeout(resolve, 150)); // in this order at the proxy
+      replies.push(
+        httpGet(port, '/', 10_000).then((reply) => {
+          answered += 1;
+          return { status: reply.status, ms: performance.now() - started };
+        }),
+      );
+      await waitFor(`request ${index} at haproxy`, async () => answered + (await haproxyHeld(stats, 'slow')), (seen) => seen === index + 1, 5_000);
     }
     return Promise.all(replies);
   }
@@ -159,9 +166,11 @@ describe('haproxy queues like apictl', () => {
     children.push([startSlowBackend(instancePort!, 1500), false]);
     await waitFor('the slow backend', () => httpGet(instancePort!, '/', 5_000).then((reply) => reply.status, () => 0), (status) => status === 200, 20_000);
     writeAll(dir, RENDERERS.haproxy(input).files);
-    children.push([startProxy('haproxy', ['-db', '-f', join(dir, 'haproxy.cfg')]), true]);
+    const stats = join(dir, 'stats.sock');
+    writeFileSync(join(dir, 'stats.cfg'), haproxyStatsConfig(stats));
+    children.push([startProxy('haproxy', ['-db', '-f', join(dir, 'haproxy.cfg'), '-f', join(dir, 'stats.cfg')]), true]);
     await waitFor('haproxy', () => httpGet(24620, '/', 5_000).then((reply) => reply.status, () => 0), (status) => status === 200, 20_000);
-    const replies = await fire(24620, statuses.length);
+    const replies = await fire(24620, statuses.length, stats);
     expect(replies.map((reply) => reply.status)).toEqual(statuses);
     for (const [index, reply] of replies.entries()) {
       // Refused at once (well before the first is answered), or after the queue timeout.
