@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { takeHeldPort } from './held-ports.js';
+import { optimizeHotCode } from './optimizer.js';
 
 export interface FrontTimeouts {
   headerTimeoutMs: number;
@@ -18,6 +19,7 @@ export function createFrontServer(
   onRequest: (req: IncomingMessage, res: ServerResponse) => void,
   onUpgrade: (req: IncomingMessage, socket: Socket, head: Buffer) => void,
 ): Server {
+  optimizeHotCode();
   const server = createServer(
     {
       headersTimeout: timeouts.headerTimeoutMs,

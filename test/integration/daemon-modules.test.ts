@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURES, Harness } from '../helpers/harness.js';
+import { FIXTURES, Harness, httpGet } from '../helpers/harness.js';
 import { waitFor } from '../helpers/wait.js';
 
 // What a daemon has loaded, read from the running daemon itself: each node
@@ -21,6 +21,8 @@ interface Loaded {
   builtins: string[];
   files: string[];
   execArgv: string[];
+  /** V8's optimizing compiler would compile a hot function now. */
+  optimizing: boolean;
 }
 
 async function loaded(): Promise<Loaded> {
@@ -37,8 +39,9 @@ const bundleFile = (files: string[], name: string) => files.some((file) => file.
 describe('a daemon loads a module when it first needs it, not at start', () => {
   it('with no services: no crypto, zlib, worker threads, assert, http, dotenv or execa', async () => {
     await harness.ok(['list'], { env: env() });
-    const { builtins, files, execArgv } = await loaded();
+    const { builtins, files, execArgv, optimizing } = await loaded();
     expect(execArgv).toContain('--expose-gc'); // the keeper's flags, as a user's daemon runs
+    expect(optimizing).toBe(false); // --no-turbofan: its code pages stay out until a balancer
     expect(builtins).toContain('net'); // the walk works: the control socket is a net server
     for (const module of ['crypto', 'zlib', 'worker_threads', 'assert', 'http']) expect(builtins, module).not.toContain(module);
     for (const file of ['vendor-dotenv.cjs', 'vendor-execa.cjs', 'vendor-zod.cjs']) expect(bundleFile(files, file), file).toBe(false);
@@ -67,5 +70,16 @@ describe('a daemon loads a module when it first needs it, not at start', () => {
     writeFileSync(envFile, 'GREETING="hello there"\n');
     expect((await startPrinting('envy', { envFile })).GREETING).toBe('hello there');
     expect(bundleFile((await loaded()).files, 'vendor-dotenv.cjs')).toBe(true);
+  });
+
+  it("V8's optimizing compiler is off until the first balancer, then on for the daemon's life", async () => {
+    await startPrinting('single', {});
+    expect((await loaded()).optimizing).toBe(false);
+    const port = harness.portBase + 10;
+    await harness.ok(['start', join(FIXTURES, 'echo-server.js'), '--name', 'pair', '--port', String(port), '--instances', '2'], { env: env() });
+    expect((await httpGet(port, '/')).status).toBe(200);
+    expect((await loaded()).optimizing).toBe(true);
+    await harness.ok(['delete', 'pair'], { env: env() });
+    expect((await loaded()).optimizing).toBe(true);
   });
 });
