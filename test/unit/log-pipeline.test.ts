@@ -3,7 +3,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, symli
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LineCutter, charBoundary, type Segment } from '../../src/logs/line-cutter.js';
-import { prefixBlock, splitBlock, stampSegments } from '../../src/logs/stamp.js';
+import { splitBlock, stampSegments } from '../../src/logs/stamp.js';
 import { CarryFile, decodeCarry, encodeCarryHeader, salvageCarry } from '../../src/logs/carry.js';
 import { planResume } from '../../src/logs/resume-plan.js';
 import { lastLineInstance, readLastLines, readLastLinesRotated } from '../../src/logs/tail.js';
@@ -76,12 +76,26 @@ describe('LineCutter', () => {
 describe('stamping', () => {
   it('splits, prefixes and marks blocks, keeping UTF-8 bytes intact', () => {
     expect(splitBlock(Buffer.from('a\r\nb\n\nc\n'))).toEqual(['a', 'b', '', 'c']);
-    expect(prefixBlock(Buffer.from('a\r\n\nb ✓\n'), 'T ').toString('utf8')).toBe('T a\nT \nT b ✓\n');
-    const plain = Buffer.from('a\nb ✓\n');
-    expect(prefixBlock(plain, '')).toBe(plain);
     const iso = '2026-12-01T10:00:00.000Z';
+    expect(stampSegments([{ data: Buffer.from('a\r\n\nb ✓\n'), continued: false }], iso, null).toString('utf8')).toBe(`${iso} a\n${iso} \n${iso} b ✓\n`);
+    const plain = Buffer.from('a\nb ✓\n');
+    expect(stampSegments([{ data: plain, continued: false }], null, null)).toBe(plain);
+    expect(stampSegments([{ data: Buffer.from('a\r\nb\n'), continued: false }], null, null).toString()).toBe('a\nb\n');
     expect(stampSegments([{ data: Buffer.from('rest\nnext\n'), continued: true }], iso, 1).toString()).toBe(`${iso}+ [1] rest\n${iso} [1] next\n`);
     expect(stampSegments([{ data: Buffer.from('a\n'), continued: false }, { data: Buffer.from('b\n'), continued: true }], null, null).toString()).toBe('a\n+ b\n');
+  });
+
+  it('builds every stamped chunk in one shared buffer, and a chunk larger than it in one of its own', () => {
+    const iso = '2026-12-01T10:00:00.000Z';
+    const first = stampSegments([{ data: Buffer.from('one\n'), continued: false }], iso, null);
+    const second = stampSegments([{ data: Buffer.from('two\n'), continued: false }], iso, null);
+    expect(second.buffer).toBe(first.buffer); // the shared buffer: valid until the next call
+    expect(second.toString()).toBe(`${iso} two\n`);
+    const short = Buffer.from('x\n'.repeat(32 * 1024)); // 64 KB of one-letter lines: ~0.9 MB stamped
+    const big = stampSegments([{ data: short, continued: false }], iso, 3);
+    expect(big.buffer).not.toBe(first.buffer);
+    expect(big.length).toBe(32 * 1024 * `${iso} [3] x\n`.length);
+    expect(stampSegments([{ data: Buffer.from('three\n'), continued: false }], iso, null).toString()).toBe(`${iso} three\n`);
   });
 });
 
