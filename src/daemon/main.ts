@@ -189,7 +189,10 @@ function createLogger(file: DaemonLog, foreground: boolean): Logger {
 /** What children start from: the daemon's environment without apictl's own markers it may have inherited. */
 function childBaseEnv(): Record<string, string> {
   const internal = new Set([SUPERVISOR_MARKER, SPAWN_MARKER, DEFINITION_MARKER, 'APICTL_KEEPER_PID', 'APICTL_KEEPER_HOME', 'APICTL_NODE', 'APICTL_DAEMON_ENTRY', 'APICTL_RESURRECT', 'APICTL_FOREGROUND']);
-  // The keeper's setting for the daemon's malloc (bin/apictl-keeper), not the user's: services do not inherit it.
+  // The keeper's settings for the daemon's malloc (bin/apictl-keeper), not the user's: services do not inherit them.
+  for (const name of process.env.APICTL_OWN_MALLOC?.split(' ') ?? []) if (/^MALLOC_[A-Z_]+$/.test(name)) internal.add(name);
+  internal.add('APICTL_OWN_MALLOC');
+  // An older keeper's marker (a daemon handed over by `apictl update` runs under the keeper it found).
   if (process.env.APICTL_OWN_MALLOC_ARENA_MAX === '1') internal.add('MALLOC_ARENA_MAX').add('APICTL_OWN_MALLOC_ARENA_MAX');
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {

@@ -87,8 +87,8 @@ describe('inheritEnv: false', () => {
   });
 });
 
-describe("the daemon's own malloc setting", () => {
-  it('the keeper gives the daemon MALLOC_ARENA_MAX=1, services do not inherit it, and a value of the user is passed on', async () => {
+describe("the daemon's own malloc settings", () => {
+  it('the keeper gives the daemon one arena and early mmap/trim, services inherit none of it, and a value of the user is passed on', async () => {
     const out = join(harness.work, 'arena-env.json');
     const file = join(harness.work, 'arena.json');
     writeFileSync(file, JSON.stringify({ services: [{ name: 'arena', script: join(FIXTURES, 'print-env.js'), args: [out], port: false }] }));
@@ -99,16 +99,25 @@ describe("the daemon's own malloc setting", () => {
     };
     const daemonEnv = () => readFileSync(`/proc/${harness.daemonPid()}/environ`, 'latin1').split('\0');
     await harness.ok(['kill']);
-    await harness.ok(['start', file], { env: { MALLOC_ARENA_MAX: undefined } });
-    expect(daemonEnv()).toContain('MALLOC_ARENA_MAX=1');
+    const keepers = ['MALLOC_ARENA_MAX=1', 'MALLOC_MMAP_THRESHOLD_=32768', 'MALLOC_TRIM_THRESHOLD_=32768', 'MALLOC_TOP_PAD_=0'];
+    const unset = Object.fromEntries(keepers.map((entry) => [entry.split('=')[0], undefined]));
+    await harness.ok(['start', file], { env: { ...unset, GLIBC_TUNABLES: undefined } });
+    for (const entry of keepers) expect(daemonEnv()).toContain(entry);
     const env = await childEnv();
     expect(env.APICTL_NAME).toBe('arena');
-    expect(env.MALLOC_ARENA_MAX).toBeUndefined();
-    expect(env.APICTL_OWN_MALLOC_ARENA_MAX).toBeUndefined();
+    expect(Object.keys(env).filter((key) => key.startsWith('MALLOC_') || key.startsWith('APICTL_OWN_'))).toEqual([]);
     await harness.ok(['kill']);
-    await harness.ok(['start', file], { env: { MALLOC_ARENA_MAX: '4' } });
+    await harness.ok(['start', file], { env: { ...unset, GLIBC_TUNABLES: undefined, MALLOC_ARENA_MAX: '4' } });
     expect(daemonEnv()).toContain('MALLOC_ARENA_MAX=4');
-    expect((await childEnv()).MALLOC_ARENA_MAX).toBe('4');
+    expect(daemonEnv()).toContain('MALLOC_TOP_PAD_=0');
+    const mixed = await childEnv();
+    expect(mixed.MALLOC_ARENA_MAX).toBe('4');
+    expect(mixed.MALLOC_TOP_PAD_).toBeUndefined();
+    await harness.ok(['kill']);
+    // The user tuned glibc's malloc through its tunables: the keeper adds nothing of its own.
+    await harness.ok(['start', file], { env: { ...unset, GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' } });
+    expect(daemonEnv().filter((entry) => entry.startsWith('MALLOC_'))).toEqual([]);
+    expect((await childEnv()).GLIBC_TUNABLES).toBe('glibc.malloc.arena_max=2');
     await harness.ok(['delete', 'arena']);
   });
 });
