@@ -96,17 +96,21 @@ export class LogFile extends EventEmitter {
     return this.undoTo(size);
   }
 
-  /** Called now and then: a deleted file (or folder) is recreated and the recent lines copied over. */
-  checkPath(): void {
-    if (this.fd === null) return;
+  /**
+   * Called now and then: a deleted file (or folder) is recreated and the
+   * recent lines copied over. True when it did so (the file moved on).
+   */
+  checkPath(): boolean {
+    if (this.fd === null) return false;
     if (this.pathIsOurs()) {
       this.checkedSize = this.size;
-      return;
+      return false;
     }
     const recovered = this.readBack(this.checkedSize, this.size);
     this.closeFd();
     if (recovered.length > 0) this.pending.unshift({ data: recovered });
     this.flushPending();
+    return true;
   }
 
   close(): void {

@@ -277,10 +277,11 @@ describe('LogFile', () => {
     const dir = join(work, 'gone');
     const file = new LogFile(join(dir, 'a.log'), { maxBytes: 1 << 20, keep: 1 });
     file.write(Buffer.from('before\n'));
-    file.checkPath();
+    expect(file.checkPath()).toBe(false); // nothing moved: nothing for the journals to commit
     rmSync(dir, { recursive: true, force: true });
     file.write(Buffer.from('while gone\n'));
-    file.checkPath();
+    expect(file.checkPath()).toBe(true);
+    expect(file.checkPath()).toBe(false);
     file.write(Buffer.from('after\n'));
     file.close();
     expect(readFileSync(join(dir, 'a.log'), 'utf8')).toBe('while gone\nafter\n');
