@@ -265,7 +265,7 @@ Environment:
   APICTL_DAEMON_LOG_MAX_SIZE  daemon.log rotation size (default 10M)
   APICTL_METRICS_PORT   serve Prometheus metrics at http://127.0.0.1:PORT/metrics, read by the daemon
   APICTL_METRICS_HOST   address of that port (default 127.0.0.1)
-  APICTL_NODE_FLAGS     node flags the keeper starts the daemon with (default --max-semi-space-size=1 --expose-gc --no-sparkplug --no-turbofan)
+  APICTL_NODE_FLAGS     node flags the keeper starts the daemon with (default --max-semi-space-size=1 --expose-gc --no-sparkplug --no-turbofan --no-compilation-cache)
   APICTL_CHECKS_IDLE_MS how long the daemon keeps the services-file checks loaded after use (default 2000)
   NO_COLOR              no colour in output
 

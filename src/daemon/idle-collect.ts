@@ -4,11 +4,16 @@
 // resident, until enough is allocated again — in an idle daemon, for minutes.
 // The daemon knows when it goes quiet: QUIET_MS after the last command or
 // status change it runs one full, compacting collection, at the latest MAX_WAIT_MS after
-// the first change of a busy stretch. It needs `gc` (node --expose-gc, which
-// the keeper passes); without it this does nothing.
+// the first change of a busy stretch. SETTLE_MS after that, if nothing came
+// meanwhile, two more plain collections: V8 gives back the young generation's
+// grown pages only at a collection that sees a low allocation rate, and the
+// first one still sees the burst (measured: a 10-service start left the young
+// generation at 2 MB instead of 0.26, 200 start+delete cycles at 1 MB).
+// It needs `gc` (node --expose-gc, which the keeper passes); without it this does nothing.
 
 const QUIET_MS = 3_000;
 const MAX_WAIT_MS = 30_000;
+const SETTLE_MS = 6_000;
 
 export interface IdleCollector {
   /** Something made garbage: collect once things are quiet. */
@@ -16,22 +21,43 @@ export interface IdleCollector {
   close(): void;
 }
 
-export function idleCollector(gc: (() => void) | undefined, quietMs = QUIET_MS, maxWaitMs = MAX_WAIT_MS): IdleCollector {
-  if (!gc) return { touch: () => undefined, close: () => undefined };
+export interface Collections {
+  /** Once the daemon is quiet. */
+  quiet: () => void;
+  /** settleMs after that, if it stayed quiet. */
+  settled: () => void;
+}
+
+export interface CollectTiming {
+  quietMs: number;
+  maxWaitMs: number;
+  settleMs: number;
+}
+
+export function idleCollector(collections: Collections | undefined, timing: Partial<CollectTiming> = {}): IdleCollector {
+  if (!collections) return { touch: () => undefined, close: () => undefined };
+  const { quietMs = QUIET_MS, maxWaitMs = MAX_WAIT_MS, settleMs = SETTLE_MS } = timing;
   let timer: NodeJS.Timeout | null = null;
   let busySince: number | null = null;
-  const collect = () => {
+  const schedule = (run: () => void, delayMs: number) => {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(run, delayMs);
+    timer.unref();
+  };
+  const settle = () => {
     timer = null;
+    collections.settled();
+  };
+  const collect = () => {
     busySince = null;
-    gc();
+    collections.quiet();
+    schedule(settle, settleMs);
   };
   return {
     touch() {
       const now = Date.now();
       busySince ??= now;
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(collect, Math.max(0, Math.min(quietMs, busySince + maxWaitMs - now)));
-      timer.unref();
+      schedule(collect, Math.max(0, Math.min(quietMs, busySince + maxWaitMs - now)));
     },
     close() {
       if (timer) clearTimeout(timer);
@@ -68,4 +94,16 @@ function compactingCollection(gc: () => void): () => void {
 
 const exposed = (globalThis as { gc?: () => void }).gc;
 /** The daemon's one collector, on the `gc` that node --expose-gc defines. */
-export const daemonCollector: IdleCollector = idleCollector(exposed ? compactingCollection(exposed) : undefined);
+/**
+ * V8 shrinks the young generation at a collection that sees a low allocation
+ * rate, one semi-space at a time (the one just emptied): two collections take
+ * it from 2 MB to 0.26 (measured, 10 services: -1 MB resident).
+ */
+function settledCollections(gc: () => void): () => void {
+  return () => {
+    gc();
+    gc();
+  };
+}
+
+export const daemonCollector: IdleCollector = idleCollector(exposed ? { quiet: compactingCollection(exposed), settled: settledCollections(exposed) } : undefined);
