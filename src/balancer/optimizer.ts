@@ -1,6 +1,6 @@
 // The keeper starts the daemon with V8's optimizing compiler off
 // (--no-turbofan): its machine code, and the pages of the node binary that
-// hold the compiler, cost a daemon with services 4-7 MB for good (measured:
+// hold the compiler, cost a daemon with services 3-5 MB for good (measured:
 // see the commit), and nothing such a daemon runs needs it (logs keep the
 // pipe's speed interpreted). A balancer proxies every request through this
 // process and does a quarter of its requests per second interpreted, so the

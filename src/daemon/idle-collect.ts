@@ -92,8 +92,6 @@ function compactingCollection(gc: () => void): () => void {
   };
 }
 
-const exposed = (globalThis as { gc?: () => void }).gc;
-/** The daemon's one collector, on the `gc` that node --expose-gc defines. */
 /**
  * V8 shrinks the young generation at a collection that sees a low allocation
  * rate, one semi-space at a time (the one just emptied): two collections take
@@ -106,4 +104,6 @@ function settledCollections(gc: () => void): () => void {
   };
 }
 
+const exposed = (globalThis as { gc?: () => void }).gc;
+/** The daemon's one collector, on the `gc` that node --expose-gc defines. */
 export const daemonCollector: IdleCollector = idleCollector(exposed ? { quiet: compactingCollection(exposed), settled: settledCollections(exposed) } : undefined);
